@@ -1,0 +1,51 @@
+# kubenix — see README.md.
+#   make demo    install what is missing, build bin/kubenix, build the hello example
+#   make test    install what is missing, run the whole test suite (CI runs this)
+SHELL := bash
+export GOTOOLCHAIN := local
+export PATH := $(PATH):/usr/local/go/bin
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -s -w -X github.com/kubenix/kubenix/version.Version=$(VERSION) -X github.com/kubenix/kubenix/version.Commit=$(COMMIT)
+
+.PHONY: setup build demo test lint golden bench fuzz clean
+
+setup:
+	@./scripts/setup.sh
+	@$(MAKE) --no-print-directory build
+
+build:
+	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubenix ./cmd/kubenix
+
+demo: setup
+	@echo '$$ bin/kubenix build examples/hello/app.nix'
+	@bin/kubenix build examples/hello/app.nix
+	@echo '$$ ls -l result/'
+	@ls -l result/
+	@echo '$$ cat result/*.yaml'
+	@for f in result/*.yaml; do echo "# $$f"; cat "$$f"; done
+
+test: setup lint
+	go test -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+
+# Rewrite golden/ from the current output of every example.
+golden: setup
+	go test -count=1 ./cmd/kubenix -run TestGolden -update
+
+bench: setup
+	go run ./bench -kubenix bin/kubenix
+
+# Run the fuzzers for a while (FUZZTIME=1m each).
+FUZZTIME ?= 1m
+fuzz:
+	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLString -fuzztime $(FUZZTIME)
+	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLTree -fuzztime $(FUZZTIME)
+	go test ./eval -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf bin result

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/pipeline"
+)
+
+func (a *app) evalCommand() *cobra.Command {
+	var (
+		ev     evalFlags
+		output string
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "eval FILE",
+		Short: "Evaluate a Nix file and print its objects",
+		Long: `Evaluate FILE exactly as 'kubenix build' does and print the objects on stdout
+in install order: a YAML stream (one document per object, canonical form), or
+with -o json a JSON list. Nothing is written to disk.`,
+		Example: `  kubenix eval examples/hello/app.nix
+  kubenix eval examples/params/app.nix --argstr env prod -o json | jq '.[].kind'`,
+		Args: usageArgs(1, "one FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "yaml" && output != "json" {
+				return diag.Usagef("-o must be yaml or json, not %q", output)
+			}
+			eo, err := ev.options(args[0])
+			if err != nil {
+				return err
+			}
+			l, err := pipeline.Load(cmd.Context(), pipeline.Options{Eval: eo})
+			if err != nil {
+				return a.report(format, err)
+			}
+			if len(l.Warnings) > 0 {
+				if err := a.printDiagnostics(format, l.Warnings); err != nil {
+					return err
+				}
+			}
+			bodies := make([]map[string]any, len(l.Objects))
+			for i, o := range l.Objects {
+				bodies[i] = o.Body
+			}
+			if output == "json" {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				if bodies == nil {
+					bodies = []map[string]any{}
+				}
+				return enc.Encode(bodies)
+			}
+			out, err := manifest.EncodeYAMLStream(bodies)
+			if err != nil {
+				return err
+			}
+			_, err = a.stdout.Write(out)
+			return err
+		},
+	}
+	ev.register(cmd.Flags())
+	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "output format: `yaml` (a multi-document stream) or json (a list)")
+	cmd.Flags().StringVar(&format, "format", "text", "how to print problems: `text`, json or github")
+	return cmd
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/eval"
+	"github.com/kubenix/kubenix/version"
+)
+
+// evalFlags are the flags of every command that evaluates a .nix file.
+type evalFlags struct {
+	args           []eval.Arg // --arg and --argstr, in command-line order
+	include        []string
+	nixInstantiate string
+}
+
+// argValue collects --arg/--argstr, which arrive as NAME=VALUE (see joinPairFlags).
+type argValue struct {
+	list *[]eval.Arg
+	str  bool
+}
+
+func (v argValue) String() string { return "" }
+func (v argValue) Type() string   { return "NAME VALUE" }
+func (v argValue) Set(kv string) error {
+	name, value, ok := strings.Cut(kv, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("takes a NAME and a value, got %q", kv)
+	}
+	*v.list = append(*v.list, eval.Arg{Name: name, Value: value, String: v.str})
+	return nil
+}
+
+func (f *evalFlags) register(fs *pflag.FlagSet) {
+	fs.Var(argValue{&f.args, false}, "arg", "pass `NAME EXPR` to the file's function: a Nix expression (repeatable)")
+	fs.Var(argValue{&f.args, true}, "argstr", "pass `NAME VALUE` to the file's function: a string (repeatable)")
+	fs.StringArrayVarP(&f.include, "include", "I", nil, "add `PATH` (or prefix=PATH) to the Nix search path, as nix-instantiate -I does")
+	fs.StringVar(&f.nixInstantiate, "nix-instantiate", "", "the nix-instantiate `PATH` to run (default: found on PATH)")
+}
+
+// options builds eval.Options for file.
+func (f *evalFlags) options(file string) (eval.Options, error) {
+	opts := eval.Options{
+		File:           file,
+		SearchPath:     f.include,
+		NixInstantiate: f.nixInstantiate,
+		CacheDir:       cacheDir(),
+		Version:        version.String(),
+		Args:           f.args,
+	}
+	return opts, nil
+}
+
+// cacheDir is where kubenix keeps its materialised Nix library.
+func cacheDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "kubenix")
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("kubenix-%d", os.Getuid()))
+}
+
+// joinPairFlags rewrites the two-value flags `--arg NAME EXPR` and
+// `--argstr NAME VALUE` (Nix's spelling) into `--arg=NAME=EXPR`, which the
+// flag parser understands. Everything after `--` is left alone.
+func joinPairFlags(args []string) ([]string, error) {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...), nil
+		}
+		if a != "--arg" && a != "--argstr" {
+			out = append(out, a)
+			continue
+		}
+		if i+2 >= len(args) {
+			what := "EXPR"
+			if a == "--argstr" {
+				what = "VALUE"
+			}
+			return nil, diag.Usagef("%s needs two values: NAME and %s", a, what)
+		}
+		out = append(out, a+"="+args[i+1]+"="+args[i+2])
+		i += 2
+	}
+	return out, nil
+}

@@ -1,0 +1,3 @@
+{ kubenix, replicas ? 0 }:
+assert replicas > 0;
+{ }

@@ -1,0 +1,3 @@
+{
+  mk = name: { apiVersion = "v1"; kind = "Namespace"; metadata.name = name; };
+}

@@ -1,0 +1,3 @@
+{
+  a = import ./not-there.nix;
+}

@@ -1,0 +1,7 @@
+{
+  cm = {
+    apiVersion = "v1";
+    kind = "ConfigMap";
+    metadata.labels.app = "x";
+  };
+}

@@ -1,0 +1,5 @@
+{ kubenix }:
+{
+  ok = { apiVersion = "v1"; kind = "Namespace"; metadata.name = "x"; };
+  later = throw "not implemented yet";
+}

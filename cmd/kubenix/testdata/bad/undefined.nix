@@ -1,0 +1,4 @@
+{ kubenix }:
+{
+  a = foo;
+}

@@ -1,0 +1,190 @@
+package diag
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// Printer renders diagnostics in one output format.
+type Printer interface {
+	Print(Diagnostic)
+	Flush() error
+}
+
+// Formats lists the names NewPrinter accepts.
+var Formats = []string{"text", "json", "github"}
+
+// PrintOptions tune how positions and colours are shown.
+type PrintOptions struct {
+	Color   bool   // ANSI colours (the caller decides: on for a terminal only)
+	BaseDir string // file names under this directory are shown relative to it
+}
+
+// NewPrinter returns the printer for format ("text", "json" or "github").
+func NewPrinter(format string, w io.Writer, opts PrintOptions) (Printer, error) {
+	switch format {
+	case "", "text":
+		return &textPrinter{w: w, opts: opts}, nil
+	case "json":
+		return &jsonPrinter{w: w, opts: opts}, nil
+	case "github":
+		return &githubPrinter{w: w, opts: opts}, nil
+	}
+	return nil, Usagef("unknown output format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+func (o PrintOptions) rel(p Pos) Pos {
+	if o.BaseDir == "" || !filepath.IsAbs(p.File) {
+		return p
+	}
+	if r, err := filepath.Rel(o.BaseDir, p.File); err == nil && !strings.HasPrefix(r, "..") {
+		p.File = r
+	}
+	return p
+}
+
+type textPrinter struct {
+	w    io.Writer
+	opts PrintOptions
+}
+
+const (
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[1;31m"
+	ansiYellow = "\x1b[1;33m"
+	ansiDim    = "\x1b[2m"
+	ansiReset  = "\x1b[0m"
+)
+
+func (p *textPrinter) paint(code, s string) string {
+	if !p.opts.Color || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (p *textPrinter) Print(d Diagnostic) {
+	var b strings.Builder
+	if pos := p.opts.rel(d.Pos).String(); pos != "" {
+		b.WriteString(p.paint(ansiBold, pos+":") + " ")
+	}
+	sev := string(d.Severity)
+	if d.Severity == Warning {
+		b.WriteString(p.paint(ansiYellow, sev+":"))
+	} else {
+		b.WriteString(p.paint(ansiRed, sev+":"))
+	}
+	b.WriteString(" ")
+	if d.Object != "" {
+		b.WriteString(d.Object + ": ")
+	}
+	if d.Field != "" {
+		b.WriteString(d.Field + ": ")
+	}
+	b.WriteString(indentRest(d.Message, "  "))
+	b.WriteString("\n")
+	if d.Path != "" {
+		fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiDim, "in"), d.Path)
+	}
+	for _, r := range d.Related {
+		if s := p.opts.rel(r).String(); s != "" {
+			fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiDim, "see also"), s)
+		}
+	}
+	if d.Detail != "" {
+		b.WriteString(strings.TrimRight(d.Detail, "\n") + "\n")
+	}
+	if d.Hint != "" {
+		fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiBold, "hint:"), indentRest(d.Hint, "  "))
+	}
+	io.WriteString(p.w, b.String())
+}
+
+func indentRest(s, indent string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+indent)
+}
+
+func (p *textPrinter) Flush() error { return nil }
+
+type jsonPrinter struct {
+	w    io.Writer
+	opts PrintOptions
+	all  []Diagnostic
+}
+
+func (p *jsonPrinter) Print(d Diagnostic) {
+	d.Pos = p.opts.rel(d.Pos)
+	for i := range d.Related {
+		d.Related[i] = p.opts.rel(d.Related[i])
+	}
+	p.all = append(p.all, d)
+}
+
+func (p *jsonPrinter) Flush() error {
+	out := struct {
+		Diagnostics []Diagnostic `json:"diagnostics"`
+	}{Diagnostics: p.all}
+	if out.Diagnostics == nil {
+		out.Diagnostics = []Diagnostic{}
+	}
+	enc := json.NewEncoder(p.w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// githubPrinter writes GitHub Actions workflow commands, which the runner
+// turns into annotations on the pull request's files.
+type githubPrinter struct {
+	w    io.Writer
+	opts PrintOptions
+}
+
+func (p *githubPrinter) Print(d Diagnostic) {
+	pos := p.opts.rel(d.Pos)
+	var props []string
+	if pos.File != "" {
+		props = append(props, "file="+ghProperty(pos.File))
+		if pos.Line > 0 {
+			props = append(props, fmt.Sprintf("line=%d", pos.Line))
+		}
+		if pos.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", pos.Col))
+		}
+	}
+	if title := strings.TrimSuffix(strings.Join(nonEmpty(d.Object, d.Field), " "), " "); title != "" {
+		props = append(props, "title="+ghProperty(title))
+	}
+	msg := d.Message
+	if d.Hint != "" {
+		msg += "\nhint: " + d.Hint
+	}
+	cmd := "error"
+	if d.Severity == Warning {
+		cmd = "warning"
+	}
+	fmt.Fprintf(p.w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg))
+}
+
+func (p *githubPrinter) Flush() error { return nil }
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ghData and ghProperty escape as the Actions runner's command parser expects.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -1,0 +1,215 @@
+package eval
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/manifest"
+)
+
+// nixError is Nix's error output, taken apart.
+type nixError struct {
+	Message string   // the text after "error: "
+	Pos     diag.Pos // the first "at FILE:LINE:COL:" of the frame, if any
+	Frame   string   // Nix's code frame, verbatim
+	Traces  []string // builtins.trace output, in order
+}
+
+var atLine = regexp.MustCompile(`^\s*at (.+):(\d+):(\d+):$`)
+
+func parseNixError(stderr []byte) nixError {
+	var e nixError
+	var frame []string
+	state := 0 // 0 before "error:", 1 in message, 2 in frame
+	sc := bufio.NewScanner(strings.NewReader(string(stderr)))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "trace: "):
+			e.Traces = append(e.Traces, strings.TrimPrefix(line, "trace: "))
+			continue
+		case state == 0 && strings.HasPrefix(line, "error: "):
+			e.Message = strings.TrimPrefix(line, "error: ")
+			state = 1
+			continue
+		case strings.HasPrefix(line, "(use '--show-trace'"):
+			continue
+		}
+		switch state {
+		case 1:
+			if strings.TrimSpace(line) == "" || atLine.MatchString(line) {
+				state = 2
+			} else {
+				e.Message += "\n" + line
+				continue
+			}
+			fallthrough
+		case 2:
+			frame = append(frame, line)
+			if m := atLine.FindStringSubmatch(line); m != nil && e.Pos.IsZero() {
+				l, _ := strconv.Atoi(m[2])
+				c, _ := strconv.Atoi(m[3])
+				e.Pos = diag.Pos{File: m[1], Line: l, Col: c}
+			}
+		}
+	}
+	if e.Message == "" {
+		e.Message = strings.TrimSpace(string(stderr))
+	}
+	e.Frame = strings.Trim(strings.Join(frame, "\n"), "\n")
+	return e
+}
+
+// inFile reports whether a Nix position is in a real file (not «string»).
+func inFile(p diag.Pos) bool {
+	return strings.HasPrefix(p.File, "/")
+}
+
+// internal reports whether a position is in entry.nix, kubenix's own glue,
+// which means nothing to the user.
+func (r *runner) internal(p diag.Pos) bool {
+	return p.File == r.entry
+}
+
+var posInMessage = regexp.MustCompile(`at (/[^ :]+):(\d+):(\d+)`)
+
+// messagePos finds a position Nix mentions inside the message itself, as in
+// "anonymous function at /app.nix:1:1 called without required argument".
+func messagePos(msg string) diag.Pos {
+	m := posInMessage.FindStringSubmatch(msg)
+	if m == nil {
+		return diag.Pos{}
+	}
+	l, _ := strconv.Atoi(m[2])
+	c, _ := strconv.Atoi(m[3])
+	return diag.Pos{File: m[1], Line: l, Col: c}
+}
+
+var (
+	missingArg  = regexp.MustCompile(`called without required argument '([^']+)'`)
+	missingFile = regexp.MustCompile(`getting status of '([^']+)': No such file or directory`)
+)
+
+// explain turns a failed evaluation into a diagnostic. Where Nix gives no
+// position (throw, assert, a missing import), a second evaluation locates
+// the attribute that fails.
+func (r *runner) explain(ctx context.Context, stderr []byte) error {
+	ne := parseNixError(stderr)
+	if msg, ok := strings.CutPrefix(ne.Message, "kubenix: "); ok {
+		return &diag.UsageError{Err: fmt.Errorf("%s", msg), Hint: "the file's function arguments are its parameters: `{ kubenix, env ? \"dev\" }: ...`"}
+	}
+	if strings.HasPrefix(ne.Message, "cannot convert a function to JSON") {
+		if err := r.reportBad(ctx, &ne); err != nil {
+			return err
+		}
+	}
+	d := diag.Diagnostic{Severity: diag.Error, Message: ne.Message, Detail: ne.Frame, Pos: ne.Pos}
+	if r.internal(ne.Pos) {
+		d.Pos, d.Detail = messagePos(ne.Message), ""
+	}
+	if !strings.HasPrefix(ne.Message, "syntax error") && !strings.HasPrefix(ne.Message, "undefined variable") {
+		if path, pos, ok := r.locate(ctx); ok {
+			d.Path = manifest.Path(path).String()
+			if !inFile(d.Pos) && !pos.IsZero() {
+				d.Pos = pos
+			}
+		}
+	}
+	if !inFile(d.Pos) {
+		if d.Pos.IsZero() {
+			d.Pos = diag.Pos{File: r.file}
+		}
+	}
+	d.Hint = hintFor(ne.Message)
+	return diag.List{d}.Err()
+}
+
+func hintFor(msg string) string {
+	if m := missingArg.FindStringSubmatch(msg); m != nil {
+		switch m[1] {
+		case "pkgs", "lib":
+			return fmt.Sprintf("kubenix passes `%s` only when <nixpkgs> is on the search path: add -I nixpkgs=PATH or set NIX_PATH, or give it a default", m[1])
+		}
+		return fmt.Sprintf("pass it with --argstr %s VALUE (a string) or --arg %s EXPR (a Nix expression), or give it a default: `%s ? ...`", m[1], m[1], m[1])
+	}
+	if m := missingFile.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("an import, readFile or path refers to %s, which does not exist", m[1])
+	}
+	if strings.HasPrefix(msg, "undefined variable") {
+		return "if it should come from the command line, add it to the file's function arguments and pass --arg/--argstr"
+	}
+	return ""
+}
+
+// locate runs entry.nix in locate mode and returns the tree path and
+// position of the innermost failing attribute.
+func (r *runner) locate(ctx context.Context) ([]any, diag.Pos, bool) {
+	out, stderr, err := r.run(ctx, "locate")
+	var site rawSite
+	if err == nil {
+		if json.Unmarshal(out, &site) != nil {
+			return nil, diag.Pos{}, false
+		}
+	} else {
+		// An error tryEval cannot catch ended the run: the last child tried is
+		// where it happened.
+		traces := parseNixError(stderr).Traces
+		found := false
+		for i := len(traces) - 1; i >= 0 && !found; i-- {
+			if rest, ok := strings.CutPrefix(traces[i], "kubenix-try "); ok {
+				found = json.Unmarshal([]byte(rest), &site) == nil
+			}
+		}
+		if !found {
+			return nil, diag.Pos{}, false
+		}
+	}
+	if len(site.Path) == 0 {
+		return nil, diag.Pos{}, false
+	}
+	return site.Path.decode(), site.Pos.pos(), true
+}
+
+// reportBad finds function and path values in the output tree and reports
+// each. It returns nil when there are none.
+func (r *runner) reportBad(ctx context.Context, cause *nixError) error {
+	out, stderr, err := r.run(ctx, "bad")
+	if err != nil {
+		ne := parseNixError(stderr)
+		return diag.List{{Severity: diag.Error, Pos: ne.Pos, Message: ne.Message, Detail: ne.Frame}}.Err()
+	}
+	var bad []struct {
+		rawSite
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(out, &bad); err != nil {
+		return fmt.Errorf("reading Nix output: %w", err)
+	}
+	var l diag.List
+	for _, b := range bad {
+		d := diag.Diagnostic{Severity: diag.Error, Pos: b.Pos.pos(), Path: manifest.Path(b.Path.decode()).String()}
+		if d.Pos.IsZero() {
+			d.Pos = diag.Pos{File: r.file}
+		}
+		switch b.Type {
+		case "lambda":
+			d.Message = "a function cannot be part of a manifest"
+			d.Hint = "call it (is an argument missing?) or remove it from the output"
+			if cause != nil {
+				d.Detail = cause.Frame
+			}
+		default:
+			d.Message = "a Nix path cannot be part of a manifest (it would be copied to the Nix store and written as a store path)"
+			d.Hint = "use builtins.readFile to embed the file's contents, or a string"
+		}
+		l = append(l, d)
+	}
+	return l.Err()
+}

@@ -1,0 +1,273 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/kubenix/kubenix/diag"
+)
+
+// Options say what to evaluate and how to run Nix.
+type Options struct {
+	File           string   // the user's .nix file (or a directory with default.nix)
+	Args           []Arg    // --arg / --argstr, in command-line order
+	SearchPath     []string // -I entries, passed through to Nix
+	NixInstantiate string   // the nix-instantiate executable; "" looks it up on PATH
+	CacheDir       string   // where the embedded library is written once per version
+	Version        string   // kubenix's version, visible to Nix code as kubenix.version
+}
+
+// Arg is one function argument for the user's file.
+type Arg struct {
+	Name   string
+	Value  string // a Nix expression, or a plain string when String is set
+	String bool
+}
+
+// Result is an evaluated file.
+type Result struct {
+	Value    any    // the JSON tree: map[string]any, []any, string, int64, float64, bool, nil
+	Objects  []Site // where each object-shaped attrset sits and was written
+	StoreDir string
+	// Context is the string context of the whole value: the store paths and
+	// derivations its strings refer to, keyed by store path.
+	Context map[string]ContextEntry
+}
+
+// Site places one object in the tree and in the source.
+type Site struct {
+	Path []any    // attribute names (string) and list indices (int) from the top
+	Pos  diag.Pos // where its kind (or apiVersion) attribute was written
+	Site diag.Pos // the nearest enclosing attribute, e.g. `web = mkApp {...};`
+}
+
+// ContextEntry is what Nix's builtins.getContext says of one store path.
+type ContextEntry struct {
+	Path    bool     `json:"path"`
+	AllOuts bool     `json:"allOutputs"`
+	Outputs []string `json:"outputs"`
+}
+
+// NotFoundHint tells users how to get Nix.
+const NotFoundHint = "install it with `apt-get install nix-bin` (Debian/Ubuntu) or from https://nixos.org/download, " +
+	"or point --nix-instantiate at it"
+
+// FindNix resolves the nix-instantiate executable.
+func FindNix(explicit string) (string, error) {
+	name := explicit
+	if name == "" {
+		name = "nix-instantiate"
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return "", &diag.UsageError{Err: fmt.Errorf("Nix not found (%s)", name), Hint: NotFoundHint}
+	}
+	return p, nil
+}
+
+// Evaluate runs nix-instantiate on the user's file through entry.nix.
+func Evaluate(ctx context.Context, opts Options) (*Result, error) {
+	bin, err := FindNix(opts.NixInstantiate)
+	if err != nil {
+		return nil, err
+	}
+	file, err := userFile(opts.File)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range opts.Args {
+		if !validArgName(a.Name) {
+			return nil, diag.Usagef("invalid argument name %q", a.Name)
+		}
+	}
+	entry, err := Materialise(opts.CacheDir, opts.Version)
+	if err != nil {
+		return nil, &diag.UsageError{Err: err, Hint: "set XDG_CACHE_HOME to a writable directory"}
+	}
+	r := &runner{bin: bin, entry: entry, file: file, opts: opts}
+	out, stderr, err := r.run(ctx, "eval")
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			return nil, fmt.Errorf("running %s: %w", bin, err)
+		}
+		return nil, r.explain(ctx, stderr)
+	}
+	res, err := decodeResult(out)
+	if err != nil {
+		return nil, fmt.Errorf("reading Nix output: %w", err)
+	}
+	for _, c := range res.Context {
+		if c.Path {
+			// A Nix path was copied to the store for the output; find out
+			// whether the user put a path value (not a string) in the tree.
+			if err := r.reportBad(ctx, nil); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	return res, nil
+}
+
+func userFile(p string) (string, error) {
+	if p == "" {
+		return "", diag.Usagef("no file to evaluate")
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", &diag.UsageError{Err: fmt.Errorf("%s: no such file", p)}
+	}
+	if fi.IsDir() {
+		if _, err := os.Stat(filepath.Join(abs, "default.nix")); err != nil {
+			return "", diag.Usagef("%s is a directory without default.nix", p)
+		}
+	}
+	return abs, nil
+}
+
+func validArgName(n string) bool {
+	if n == "" || strings.HasPrefix(n, "__kubenix") {
+		return false
+	}
+	for i, c := range n {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '\'')) {
+			return false
+		}
+	}
+	return true
+}
+
+type runner struct {
+	bin, entry, file string
+	opts             Options
+}
+
+func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
+	args := []string{"--eval", "--strict", "--json"}
+	for _, p := range r.opts.SearchPath {
+		args = append(args, "-I", p)
+	}
+	args = append(args, r.entry, "--argstr", "__kubenixFile", r.file)
+	if mode != "eval" {
+		args = append(args, "--argstr", "__kubenixMode", mode)
+	}
+	for _, a := range r.opts.Args {
+		flag := "--arg"
+		if a.String {
+			flag = "--argstr"
+		}
+		args = append(args, flag, a.Name, a.Value)
+	}
+	cmd := exec.CommandContext(ctx, r.bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.Bytes(), stderr.Bytes(), err
+}
+
+func decodeResult(out []byte) (*Result, error) {
+	v, err := DecodeJSON(out)
+	if err != nil {
+		return nil, err
+	}
+	top, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("unexpected output shape")
+	}
+	res := &Result{Value: top["value"], Context: map[string]ContextEntry{}}
+	res.StoreDir, _ = top["storeDir"].(string)
+	if ctx, ok := top["context"].(map[string]any); ok {
+		for p, e := range ctx {
+			m, _ := e.(map[string]any)
+			ce := ContextEntry{}
+			ce.Path, _ = m["path"].(bool)
+			ce.AllOuts, _ = m["allOutputs"].(bool)
+			if outs, ok := m["outputs"].([]any); ok {
+				for _, o := range outs {
+					if s, ok := o.(string); ok {
+						ce.Outputs = append(ce.Outputs, s)
+					}
+				}
+			}
+			res.Context[p] = ce
+		}
+	}
+	objs, _ := top["objects"].([]any)
+	res.Objects = make([]Site, 0, len(objs))
+	for _, o := range objs {
+		m, _ := o.(map[string]any)
+		path, _ := m["path"].([]any)
+		for i, seg := range path {
+			if n, ok := seg.(int64); ok {
+				path[i] = int(n)
+			}
+		}
+		res.Objects = append(res.Objects, Site{Path: path, Pos: posFrom(m["pos"]), Site: posFrom(m["site"])})
+	}
+	return res, nil
+}
+
+// posFrom reads a position as builtins.unsafeGetAttrPos returns it.
+func posFrom(v any) diag.Pos {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return diag.Pos{}
+	}
+	p := diag.Pos{}
+	p.File, _ = m["file"].(string)
+	if l, ok := m["line"].(int64); ok {
+		p.Line = int(l)
+	}
+	if c, ok := m["column"].(int64); ok {
+		p.Col = int(c)
+	}
+	return p
+}
+
+type nixPos struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+func (p *nixPos) pos() diag.Pos {
+	if p == nil {
+		return diag.Pos{}
+	}
+	return diag.Pos{File: p.File, Line: p.Line, Col: p.Column}
+}
+
+type rawSite struct {
+	Path rawTreePath `json:"path"`
+	Pos  *nixPos     `json:"pos"`
+	Site *nixPos     `json:"site"`
+}
+
+// rawTreePath is a JSON list of attribute names and list indices.
+type rawTreePath []any
+
+func (p rawTreePath) decode() []any {
+	out := make([]any, len(p))
+	for i, s := range p {
+		if f, ok := s.(float64); ok {
+			out[i] = int(f)
+		} else {
+			out[i] = s
+		}
+	}
+	return out
+}

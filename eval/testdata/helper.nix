@@ -1,0 +1,5 @@
+name: {
+  apiVersion = "v1";
+  kind = "Namespace";
+  metadata.name = name;
+}

@@ -1,0 +1,2 @@
+{ kubenix, env }:
+{ }

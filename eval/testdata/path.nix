@@ -1,0 +1,3 @@
+{
+  cm = { apiVersion = "v1"; kind = "ConfigMap"; metadata.name = "a"; data.p = ./syntax.nix; };
+}

@@ -1,0 +1,2 @@
+let mylib = import <mylib>; in
+{ cm = { apiVersion = "v1"; kind = "ConfigMap"; metadata.name = "x"; data.g = mylib.greeting; }; }

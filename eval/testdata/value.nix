@@ -1,0 +1,4 @@
+[
+  { apiVersion = "v1"; kind = "Namespace"; metadata.name = "a"; }
+  (import ./helper.nix "b")
+]

@@ -1,0 +1,197 @@
+package manifest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kubenix/kubenix/diag"
+)
+
+// Sites maps a tree path (Path.String()) to where the attrset at that path
+// was written, as the evaluator reports it.
+type Sites map[string]Origin
+
+// Extract finds the objects in an evaluated tree: every attrset with
+// apiVersion and kind, with `kind: List` unwrapped. Anything else that is not
+// an attrset or list of objects (or null) is an error naming its tree path.
+func Extract(tree any, sites Sites) ([]*Object, diag.List) {
+	x := extractor{sites: sites}
+	x.walk(nil, tree, diag.Pos{})
+	return x.objs, x.diags
+}
+
+type extractor struct {
+	sites Sites
+	objs  []*Object
+	diags diag.List
+}
+
+func (x *extractor) origin(p Path, inherited diag.Pos) Origin {
+	o, ok := x.sites[p.String()]
+	if !ok {
+		o = Origin{Site: inherited}
+	}
+	o.Path = p
+	if o.Site.IsZero() {
+		o.Site = inherited
+	}
+	return o
+}
+
+func (x *extractor) fail(o Origin, object, field, format string, args ...any) {
+	x.diags = append(x.diags, diag.Diagnostic{
+		Severity: diag.Error, Pos: o.Where(), Path: o.Path.String(),
+		Object: object, Field: field, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+func (x *extractor) walk(p Path, v any, site diag.Pos) {
+	switch t := v.(type) {
+	case nil:
+		// null is "nothing here", e.g. `if enabled then {...} else null`.
+	case map[string]any:
+		_, hasAV := t["apiVersion"]
+		_, hasKind := t["kind"]
+		if hasAV || hasKind {
+			x.object(p, t, site)
+			return
+		}
+		if s, ok := x.sites[p.String()]; ok && !s.Site.IsZero() {
+			site = s.Site
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			x.walk(p.Append(k), t[k], site)
+		}
+	case []any:
+		for i, e := range t {
+			x.walk(p.Append(i), e, site)
+		}
+	default:
+		x.fail(x.origin(p, site), "", "", "expected a Kubernetes object (an attrset with apiVersion and kind), or an attrset or list of them; found %s", describe(v))
+	}
+}
+
+func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
+	o := x.origin(p, site)
+	av, avOK := m["apiVersion"].(string)
+	kind, kindOK := m["kind"].(string)
+	switch {
+	case m["apiVersion"] == nil:
+		x.fail(o, "", "apiVersion", "object has kind %s but no apiVersion", short(m["kind"]))
+		return
+	case m["kind"] == nil:
+		x.fail(o, "", "kind", "object has apiVersion %s but no kind", short(m["apiVersion"]))
+		return
+	case !avOK || av == "":
+		x.fail(o, "", "apiVersion", "apiVersion must be a non-empty string, found %s", describe(m["apiVersion"]))
+		return
+	case !kindOK || kind == "":
+		x.fail(o, "", "kind", "kind must be a non-empty string, found %s", describe(m["kind"]))
+		return
+	}
+	if _, isList := m["items"].([]any); kind == "List" || strings.HasSuffix(kind, "List") && isList {
+		items, ok := m["items"].([]any)
+		if !ok {
+			x.fail(o, kind, "items", "a %s needs a list of items, found %s", kind, describe(m["items"]))
+			return
+		}
+		for i, e := range items {
+			x.walk(p.Append("items", i), e, site)
+		}
+		return
+	}
+	obj := &Object{APIVersion: av, Kind: kind, Body: m, Origin: o}
+	meta, ok := m["metadata"].(map[string]any)
+	if !ok {
+		if m["metadata"] == nil {
+			x.fail(o, kind+"/?", "metadata.name", "every object needs metadata.name")
+		} else {
+			x.fail(o, kind+"/?", "metadata", "metadata must be an attrset, found %s", describe(m["metadata"]))
+		}
+		return
+	}
+	switch name := meta["name"].(type) {
+	case string:
+		if name == "" {
+			x.fail(o, kind+"/?", "metadata.name", "metadata.name is empty")
+			return
+		}
+		obj.Name = name
+	case nil:
+		msg := "every object needs metadata.name"
+		if meta["generateName"] != nil {
+			msg += " (generateName cannot be applied with kubectl apply)"
+		}
+		x.fail(o, kind+"/?", "metadata.name", "%s", msg)
+		return
+	default:
+		x.fail(o, kind+"/?", "metadata.name", "metadata.name must be a string, found %s", describe(name))
+		return
+	}
+	switch ns := meta["namespace"].(type) {
+	case string:
+		obj.Namespace = ns
+	case nil:
+	default:
+		x.fail(o, obj.ID(), "metadata.namespace", "metadata.namespace must be a string, found %s", describe(ns))
+		return
+	}
+	x.objs = append(x.objs, obj)
+}
+
+// short shows a value compactly: strings quoted, others described.
+func short(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return describe(v)
+}
+
+// describe names a JSON value's type for messages, with a short preview.
+func describe(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		if len(t) > 40 {
+			t = t[:37] + "..."
+		}
+		return fmt.Sprintf("a string (%q)", t)
+	case bool:
+		return fmt.Sprintf("a boolean (%v)", t)
+	case int64, float64:
+		return fmt.Sprintf("a number (%v)", t)
+	case []any:
+		return fmt.Sprintf("a list of %d elements", len(t))
+	case map[string]any:
+		return "an attrset"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// CheckDuplicates reports objects that share group, kind, namespace and name:
+// the cluster would see only one of them.
+func CheckDuplicates(objs []*Object) diag.List {
+	seen := map[Key]*Object{}
+	var l diag.List
+	for _, o := range objs {
+		k := o.Key()
+		if first, ok := seen[k]; ok {
+			l = append(l, diag.Diagnostic{
+				Severity: diag.Error, Pos: o.Origin.Where(), Path: o.Origin.Path.String(), Object: o.ID(),
+				Message: fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path),
+				Related: []diag.Pos{first.Origin.Where()},
+				Hint:    "give one of them another name or namespace, or remove one",
+			})
+			continue
+		}
+		seen[k] = o
+	}
+	return l
+}

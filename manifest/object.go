@@ -1,0 +1,132 @@
+package manifest
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kubenix/kubenix/diag"
+)
+
+// Object is one Kubernetes object on its way to the output.
+type Object struct {
+	APIVersion string
+	Kind       string
+	Namespace  string // "" for cluster-scoped objects (and before defaulting)
+	Name       string
+	Body       map[string]any // the whole object, as JSON-like data
+	Origin     Origin
+}
+
+// Origin says where an object came from.
+type Origin struct {
+	Path Path     // where in the evaluated tree, e.g. .web.deploy or .[3]
+	Pos  diag.Pos // where it was written: its kind attribute, or a manifest file
+	Site diag.Pos // the nearest enclosing attribute (the call site of a helper)
+}
+
+// Where returns the most useful source position of the object.
+func (o Origin) Where() diag.Pos {
+	if !o.Pos.IsZero() {
+		return o.Pos
+	}
+	return o.Site
+}
+
+// Group returns the API group of the object ("" for the core group).
+func (o *Object) Group() string {
+	if i := strings.IndexByte(o.APIVersion, '/'); i >= 0 {
+		return o.APIVersion[:i]
+	}
+	return ""
+}
+
+// Version returns the API version without the group.
+func (o *Object) Version() string {
+	return o.APIVersion[strings.IndexByte(o.APIVersion, '/')+1:]
+}
+
+// Key identifies an object in a cluster: two objects with the same key are
+// the same object.
+type Key struct {
+	Group, Kind, Namespace, Name string
+}
+
+// Key returns the object's identity.
+func (o *Object) Key() Key {
+	return Key{Group: o.Group(), Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
+
+// ID is how messages name the object: Kind/namespace/name, or Kind/name for
+// cluster-scoped objects.
+func (o *Object) ID() string {
+	if o.Namespace == "" {
+		return o.Kind + "/" + o.Name
+	}
+	return o.Kind + "/" + o.Namespace + "/" + o.Name
+}
+
+// SetNamespace changes the namespace in both the identity and the body.
+func (o *Object) SetNamespace(ns string) {
+	o.Namespace = ns
+	meta, _ := o.Body["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		o.Body["metadata"] = meta
+	}
+	if ns == "" {
+		delete(meta, "namespace")
+	} else {
+		meta["namespace"] = ns
+	}
+}
+
+// Path is a position in an evaluated tree: attribute names and list indices.
+type Path []any
+
+// String renders the path the way messages show it: .web.deploy, .[3],
+// .apps."my.app"[0].
+func (p Path) String() string {
+	if len(p) == 0 {
+		return "."
+	}
+	var b strings.Builder
+	for _, s := range p {
+		switch v := s.(type) {
+		case int:
+			if b.Len() == 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString("[" + strconv.Itoa(v) + "]")
+		case string:
+			b.WriteByte('.')
+			if isIdent(v) {
+				b.WriteString(v)
+			} else {
+				b.WriteString(strconv.Quote(v))
+			}
+		default:
+			fmt.Fprintf(&b, ".%v", v)
+		}
+	}
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '\'')) {
+			return false
+		}
+	}
+	return true
+}
+
+// Append returns a new path with more segments.
+func (p Path) Append(segs ...any) Path {
+	out := make(Path, len(p), len(p)+len(segs))
+	copy(out, p)
+	return append(out, segs...)
+}
