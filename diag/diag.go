@@ -5,6 +5,7 @@ package diag
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -52,6 +53,16 @@ type Diagnostic struct {
 	Detail   string   `json:"detail,omitempty"`  // verbatim context, e.g. Nix's own error frame
 	Hint     string   `json:"hint,omitempty"`    // what to do about it
 	Related  []Pos    `json:"related,omitempty"` // other places involved (the first duplicate, ...)
+	// Identity names the object structurally, for the json format.
+	Identity *Identity `json:"-"`
+}
+
+// Identity is an object's apiVersion, kind, namespace and name.
+type Identity struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
 }
 
 // Errorf returns an error diagnostic.
@@ -131,6 +142,21 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // Usagef returns a *UsageError.
 func Usagef(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// SortByPosition orders diagnostics by file, line and column, as a
+// compiler reports them; diagnostics without a position keep their order
+// and come first.
+func SortByPosition(l List) {
+	slices.SortStableFunc(l, func(a, b Diagnostic) int {
+		if c := strings.Compare(a.Pos.File, b.Pos.File); c != 0 {
+			return c
+		}
+		if c := a.Pos.Line - b.Pos.Line; c != 0 {
+			return c
+		}
+		return a.Pos.Col - b.Pos.Col
+	})
 }
 
 // Exit codes.

@@ -11,7 +11,16 @@ import (
 // Printer renders diagnostics in one output format.
 type Printer interface {
 	Print(Diagnostic)
-	Flush() error
+	// Flush ends the output; sum, when not nil, is a run's summary.
+	Flush(sum *Summary) error
+}
+
+// Summary counts what a run checked.
+type Summary struct {
+	Objects  int `json:"objects"` // objects checked
+	Invalid  int `json:"invalid"` // objects with at least one error
+	Errors   int `json:"errors"`  // all errors, of objects and otherwise
+	Warnings int `json:"warnings"`
 }
 
 // Formats lists the names NewPrinter accepts.
@@ -107,12 +116,52 @@ func indentRest(s, indent string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+indent)
 }
 
-func (p *textPrinter) Flush() error { return nil }
+func (p *textPrinter) Flush(sum *Summary) error {
+	if sum == nil {
+		return nil
+	}
+	line := fmt.Sprintf("%d objects checked", sum.Objects)
+	if sum.Invalid > 0 {
+		line += fmt.Sprintf(", %d invalid", sum.Invalid)
+	}
+	line += fmt.Sprintf(": %d errors, %d warnings", sum.Errors, sum.Warnings)
+	_, err := fmt.Fprintln(p.w, line)
+	return err
+}
 
+// jsonPrinter groups diagnostics by object:
+//
+//	{"objects": [{"object": "Deployment/web/web", "apiVersion": ..., "kind": ...,
+//	              "namespace": ..., "name": ..., "source": {file, line, column},
+//	              "path": ".web", "errors": [...], "warnings": [...]}],
+//	 "diagnostics": [problems that belong to no object],
+//	 "summary": {...}}
+//
+// where each error or warning has field, reason (the API server's
+// FieldValueRequired, FieldValueInvalid, ...), message, pos and hint.
 type jsonPrinter struct {
-	w    io.Writer
-	opts PrintOptions
-	all  []Diagnostic
+	w       io.Writer
+	opts    PrintOptions
+	objects []*jsonObject
+	byKey   map[string]*jsonObject
+	loose   []Diagnostic
+}
+
+type jsonObject struct {
+	Object string `json:"object"`
+	*Identity
+	Source   Pos         `json:"source"`
+	Path     string      `json:"path,omitempty"`
+	Errors   []jsonIssue `json:"errors"`
+	Warnings []jsonIssue `json:"warnings"`
+}
+
+type jsonIssue struct {
+	Field   string `json:"field,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message"`
+	Pos     Pos    `json:"pos"`
+	Hint    string `json:"hint,omitempty"`
 }
 
 func (p *jsonPrinter) Print(d Diagnostic) {
@@ -120,13 +169,37 @@ func (p *jsonPrinter) Print(d Diagnostic) {
 	for i := range d.Related {
 		d.Related[i] = p.opts.rel(d.Related[i])
 	}
-	p.all = append(p.all, d)
+	if d.Object == "" {
+		p.loose = append(p.loose, d)
+		return
+	}
+	if p.byKey == nil {
+		p.byKey = map[string]*jsonObject{}
+	}
+	key := d.Object + "\x00" + d.Path
+	o, ok := p.byKey[key]
+	if !ok {
+		o = &jsonObject{Object: d.Object, Identity: d.Identity, Source: d.Pos, Path: d.Path, Errors: []jsonIssue{}, Warnings: []jsonIssue{}}
+		p.byKey[key] = o
+		p.objects = append(p.objects, o)
+	}
+	is := jsonIssue{Field: d.Field, Reason: d.Reason, Message: d.Message, Pos: d.Pos, Hint: d.Hint}
+	if d.Severity == Warning {
+		o.Warnings = append(o.Warnings, is)
+	} else {
+		o.Errors = append(o.Errors, is)
+	}
 }
 
-func (p *jsonPrinter) Flush() error {
+func (p *jsonPrinter) Flush(sum *Summary) error {
 	out := struct {
-		Diagnostics []Diagnostic `json:"diagnostics"`
-	}{Diagnostics: p.all}
+		Objects     []*jsonObject `json:"objects"`
+		Diagnostics []Diagnostic  `json:"diagnostics"`
+		Summary     *Summary      `json:"summary,omitempty"`
+	}{Objects: p.objects, Diagnostics: p.loose, Summary: sum}
+	if out.Objects == nil {
+		out.Objects = []*jsonObject{}
+	}
 	if out.Diagnostics == nil {
 		out.Diagnostics = []Diagnostic{}
 	}
@@ -168,7 +241,7 @@ func (p *githubPrinter) Print(d Diagnostic) {
 	fmt.Fprintf(p.w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg))
 }
 
-func (p *githubPrinter) Flush() error { return nil }
+func (p *githubPrinter) Flush(*Summary) error { return nil }
 
 func nonEmpty(ss ...string) []string {
 	var out []string

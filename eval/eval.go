@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/manifest"
 )
 
 // Options say what to evaluate and how to run Nix.
@@ -154,6 +156,50 @@ func validArgName(n string) bool {
 type runner struct {
 	bin, entry, file string
 	opts             Options
+	queries          string // JSON, for positions mode
+}
+
+// Positions evaluates the file again to find where the user wrote each of
+// the given paths (attribute names and list indices from the top of the
+// value): the position of the deepest attribute along each path, or a zero
+// Pos. Only the attributes along the paths are evaluated.
+func Positions(ctx context.Context, opts Options, paths [][]any) ([]diag.Pos, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	bin, err := FindNix(opts.NixInstantiate)
+	if err != nil {
+		return nil, err
+	}
+	file, err := userFile(opts.File)
+	if err != nil {
+		return nil, err
+	}
+	entry, err := Materialise(opts.CacheDir, opts.Version)
+	if err != nil {
+		return nil, err
+	}
+	q, err := json.Marshal(paths)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{bin: bin, entry: entry, file: file, opts: opts, queries: string(q)}
+	out, stderr, err := r.run(ctx, "positions")
+	if err != nil {
+		return nil, fmt.Errorf("finding positions: %s", parseNixError(stderr).Message)
+	}
+	v, err := manifest.DecodeJSON(out)
+	if err != nil {
+		return nil, err
+	}
+	l, _ := v.([]any)
+	pos := make([]diag.Pos, len(paths))
+	for i := range pos {
+		if i < len(l) {
+			pos[i] = posFrom(l[i])
+		}
+	}
+	return pos, nil
 }
 
 func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
@@ -164,6 +210,9 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 	args = append(args, r.entry, "--argstr", "__kubenixFile", r.file)
 	if mode != "eval" {
 		args = append(args, "--argstr", "__kubenixMode", mode)
+	}
+	if r.queries != "" {
+		args = append(args, "--argstr", "__kubenixQueries", r.queries)
 	}
 	for _, a := range r.opts.Args {
 		flag := "--arg"
@@ -180,7 +229,7 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 }
 
 func decodeResult(out []byte) (*Result, error) {
-	v, err := DecodeJSON(out)
+	v, err := manifest.DecodeJSON(out)
 	if err != nil {
 		return nil, err
 	}

@@ -15,16 +15,127 @@ type Sites map[string]Origin
 // Extract finds the objects in an evaluated tree: every attrset with
 // apiVersion and kind, with `kind: List` unwrapped. Anything else that is not
 // an attrset or list of objects (or null) is an error naming its tree path.
-func Extract(tree any, sites Sites) ([]*Object, diag.List) {
+//
+// The top-level attribute `resources` holds the keyed-resources form
+// (resources.<plural>.<name> = {...}); its entries are returned as Keyed
+// for ResolveKeyed, once the build's types are known.
+func Extract(tree any, sites Sites) ([]*Object, []*Keyed, diag.List) {
 	x := extractor{sites: sites}
+	if top, ok := tree.(map[string]any); ok && top["resources"] != nil && top["apiVersion"] == nil && top["kind"] == nil {
+		rest := make(map[string]any, len(top))
+		for k, v := range top {
+			if k != "resources" {
+				rest[k] = v
+			}
+		}
+		x.keyedForm(top["resources"])
+		tree = rest
+	}
 	x.walk(nil, tree, diag.Pos{})
-	return x.objs, x.diags
+	for _, o := range x.objs {
+		o.Origin.FromNix = true
+	}
+	for _, k := range x.keyed {
+		k.Origin.FromNix = true
+	}
+	return x.objs, x.keyed, x.diags
 }
 
 type extractor struct {
 	sites Sites
 	objs  []*Object
+	keyed []*Keyed
 	diags diag.List
+}
+
+// Keyed is one entry of the keyed-resources form, before its type is known.
+type Keyed struct {
+	Plural, Name string
+	Body         map[string]any
+	Origin       Origin
+}
+
+func (x *extractor) keyedForm(v any) {
+	p := Path{"resources"}
+	byPlural, ok := v.(map[string]any)
+	if !ok {
+		x.fail(x.origin(p, diag.Pos{}), "", "", "resources (the keyed-resources form) must be an attrset of plurals, found %s", describe(v))
+		return
+	}
+	for _, plural := range sortedKeys(byPlural) {
+		pp := p.Append(plural)
+		byName, ok := byPlural[plural].(map[string]any)
+		if !ok {
+			if byPlural[plural] != nil {
+				x.fail(x.origin(pp, diag.Pos{}), "", "", "resources.%s must be an attrset of objects by name, found %s", plural, describe(byPlural[plural]))
+			}
+			continue
+		}
+		for _, name := range sortedKeys(byName) {
+			np := pp.Append(name)
+			switch body := byName[name].(type) {
+			case nil:
+			case map[string]any:
+				x.keyed = append(x.keyed, &Keyed{Plural: plural, Name: name, Body: body, Origin: x.origin(np, diag.Pos{})})
+			default:
+				x.fail(x.origin(np, diag.Pos{}), "", "", "resources.%s.%s must be an object's attrset, found %s", plural, name, describe(body))
+			}
+		}
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// ResolveKeyed turns keyed-resources entries into objects: resolve gives
+// the apiVersion and kind of a plural (the preferred version), the
+// attribute name is the default metadata.name. Values the user wrote win.
+func ResolveKeyed(keyed []*Keyed, resolve func(plural string) (apiVersion, kind string, err error)) ([]*Object, diag.List) {
+	var objs []*Object
+	var l diag.List
+	for _, k := range keyed {
+		body := make(map[string]any, len(k.Body)+3)
+		for f, v := range k.Body {
+			body[f] = v
+		}
+		if body["apiVersion"] == nil || body["kind"] == nil {
+			av, kind, err := resolve(k.Plural)
+			if err != nil {
+				l = append(l, diag.Diagnostic{Severity: diag.Error, Pos: k.Origin.Where(), Path: k.Origin.Path.String(), Message: err.Error(),
+					Hint: "the keyed-resources form is resources.<plural>.<name>, e.g. resources.deployments.web"})
+				continue
+			}
+			if body["apiVersion"] == nil {
+				body["apiVersion"] = av
+			}
+			if body["kind"] == nil {
+				body["kind"] = kind
+			}
+		}
+		meta, _ := body["metadata"].(map[string]any)
+		m := make(map[string]any, len(meta)+1)
+		for f, v := range meta {
+			m[f] = v
+		}
+		if m["name"] == nil {
+			m["name"] = k.Name
+		}
+		body["metadata"] = m
+		x := extractor{}
+		x.object(k.Origin.Path, body, k.Origin.Site)
+		for _, o := range x.objs {
+			o.Origin = k.Origin
+		}
+		objs = append(objs, x.objs...)
+		l = append(l, x.diags...)
+	}
+	return objs, l
 }
 
 func (x *extractor) origin(p Path, inherited diag.Pos) Origin {
@@ -78,7 +189,12 @@ func (x *extractor) walk(p Path, v any, site diag.Pos) {
 }
 
 func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
-	o := x.origin(p, site)
+	var o Origin
+	if x.sites != nil {
+		o = x.origin(p, site)
+	} else {
+		o = Origin{Path: p, Site: site}
+	}
 	av, avOK := m["apiVersion"].(string)
 	kind, kindOK := m["kind"].(string)
 	switch {
@@ -184,7 +300,7 @@ func CheckDuplicates(objs []*Object) diag.List {
 		k := o.Key()
 		if first, ok := seen[k]; ok {
 			l = append(l, diag.Diagnostic{
-				Severity: diag.Error, Pos: o.Origin.Where(), Path: o.Origin.Path.String(), Object: o.ID(),
+				Severity: diag.Error, Pos: o.Origin.Where(), Path: o.TreePath(), Object: o.ID(), Identity: o.Identity(),
 				Message: fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path),
 				Related: []diag.Pos{first.Origin.Where()},
 				Hint:    "give one of them another name or namespace, or remove one",

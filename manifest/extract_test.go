@@ -40,7 +40,7 @@ func TestExtract(t *testing.T) {
 			map[string]any{"apiVersion": "v1", "kind": "ConfigMapList", "items": []any{cm("five")}},
 		}},
 	}
-	objs, diags := Extract(tree, sites)
+	objs, _, diags := Extract(tree, sites)
 	if len(diags) != 0 {
 		t.Fatalf("unexpected diagnostics: %v", diags)
 	}
@@ -76,7 +76,7 @@ func TestExtractErrors(t *testing.T) {
 		{"all errors reported", map[string]any{"a": "x", "b": "y"}, []string{`.a : found a string`, `.b : found a string`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, diags := Extract(tc.tree, nil)
+			_, _, diags := Extract(tc.tree, nil)
 			if len(diags) != len(tc.want) {
 				t.Fatalf("got %d diagnostics, want %d: %v", len(diags), len(tc.want), diags)
 			}

@@ -16,6 +16,14 @@ type Object struct {
 	Name       string
 	Body       map[string]any // the whole object, as JSON-like data
 	Origin     Origin
+	// Keyed records lists the user wrote as attrsets keyed by their merge
+	// key (containers.web = {...}): for each list's field path
+	// (spec.template.spec.containers), the attribute names in list order,
+	// so positions can be found where the user wrote them.
+	Keyed map[string][]string
+	// Problems found while reading the object (a key written twice in a
+	// YAML mapping); they are reported with its diagnostics.
+	Problems diag.List
 }
 
 // Origin says where an object came from.
@@ -23,6 +31,12 @@ type Origin struct {
 	Path Path     // where in the evaluated tree, e.g. .web.deploy or .[3]
 	Pos  diag.Pos // where it was written: its kind attribute, or a manifest file
 	Site diag.Pos // the nearest enclosing attribute (the call site of a helper)
+	// Fields holds the position of every field of an object read from a
+	// YAML or JSON manifest, by field path (spec.replicas,
+	// spec.containers[0].image). Objects from Nix find theirs on demand.
+	Fields map[string]diag.Pos
+	// FromNix is set for objects of an evaluated .nix file.
+	FromNix bool
 }
 
 // Where returns the most useful source position of the object.
@@ -64,6 +78,20 @@ func (o *Object) ID() string {
 		return o.Kind + "/" + o.Name
 	}
 	return o.Kind + "/" + o.Namespace + "/" + o.Name
+}
+
+// Identity returns the object's identity for diagnostics.
+func (o *Object) Identity() *diag.Identity {
+	return &diag.Identity{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
+
+// TreePath is how diagnostics show where an object is in the evaluated
+// tree; empty for objects read from manifest files.
+func (o *Object) TreePath() string {
+	if !o.Origin.FromNix {
+		return ""
+	}
+	return o.Origin.Path.String()
 }
 
 // SetNamespace changes the namespace in both the identity and the body.

@@ -1,6 +1,6 @@
 // Package pipeline is the whole story of a build in one place: evaluate,
-// extract, check identities, order, render, write. Each step is a function of
-// another package; this one only wires them.
+// extract, resolve types, normalize, validate, order, render, write. Each
+// step is a function of another package; this one only wires them.
 package pipeline
 
 import (
@@ -16,16 +16,22 @@ import (
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
+	"github.com/kubenix/kubenix/schema"
 )
 
-// Options configure loading objects from a .nix file.
+// Options configure loading and checking objects.
 type Options struct {
-	Eval eval.Options
+	Eval               eval.Options
+	KubeVersion        string   // target Kubernetes version ("" = newest known)
+	Namespace          string   // for namespaced objects without one ("" = default)
+	CRDs               []string // files or directories of extra CRDs (--crd)
+	AllowUnknownKinds  bool
+	AllowUnknownFields bool
 }
 
 // Timings record how long each stage took.
 type Timings struct {
-	Eval, Extract, Render, Write time.Duration
+	Eval, Extract, Validate, Render, Write time.Duration
 }
 
 // Loaded is the checked, ordered object set of a build.
@@ -33,13 +39,20 @@ type Loaded struct {
 	Objects  []*manifest.Object // in install order
 	Warnings diag.List
 	StoreDir string
+	Set      *schema.Set
 	Timings  Timings
 }
 
-// Load evaluates the file and returns its objects in install order, or an
-// error carrying every problem found.
+// Load evaluates the file and returns its objects, checked and in install
+// order, or an error carrying every problem found.
 func Load(ctx context.Context, opts Options) (*Loaded, error) {
 	var l Loaded
+	set, err := newSet(opts)
+	if err != nil {
+		return nil, err
+	}
+	l.Set = set
+
 	start := time.Now()
 	res, err := eval.Evaluate(ctx, opts.Eval)
 	if err != nil {
@@ -49,26 +62,159 @@ func Load(ctx context.Context, opts Options) (*Loaded, error) {
 	l.StoreDir = res.StoreDir
 
 	start = time.Now()
-	sites := make(manifest.Sites, len(res.Objects))
-	for _, s := range res.Objects {
-		sites[manifest.Path(s.Path).String()] = manifest.Origin{Pos: s.Pos, Site: s.Site}
+	src := NixSource(&opts.Eval, res)
+	l.Timings.Extract = time.Since(start)
+
+	start = time.Now()
+	objs, diags, err := Check(ctx, set, opts, src)
+	l.Timings.Validate = time.Since(start)
+	if err != nil {
+		return nil, err
 	}
-	objs, diags := manifest.Extract(res.Value, sites)
-	diags = append(diags, manifest.CheckDuplicates(objs)...)
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
 	manifest.Order(objs)
 	l.Objects = objs
 	l.Warnings = diags
-	l.Timings.Extract = time.Since(start)
 	return &l, nil
+}
+
+func newSet(opts Options) (*schema.Set, error) {
+	set, err := schema.NewSet(opts.KubeVersion)
+	if err != nil {
+		return nil, &diag.UsageError{Err: err, Hint: "choose one with --kube-version"}
+	}
+	return set, nil
+}
+
+// Source is one input of a check: the objects of a .nix file or of
+// manifest files, with what was wrong reading them.
+type Source struct {
+	Objects []*manifest.Object
+	Keyed   []*manifest.Keyed
+	Diags   diag.List
+	Eval    *eval.Options // for the objects of a .nix file: how to find field positions
+}
+
+// NixSource extracts the objects of an evaluated file.
+func NixSource(opts *eval.Options, res *eval.Result) *Source {
+	sites := make(manifest.Sites, len(res.Objects))
+	for _, s := range res.Objects {
+		sites[manifest.Path(s.Path).String()] = manifest.Origin{Pos: s.Pos, Site: s.Site}
+	}
+	objs, keyed, diags := manifest.Extract(res.Value, sites)
+	return &Source{Objects: objs, Keyed: keyed, Diags: diags, Eval: opts}
+}
+
+// Check resolves, normalizes and validates the objects of several sources
+// together (the CRDs of one apply to all), and returns all objects and
+// every diagnostic, errors with the position the user wrote them at.
+func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Source) ([]*manifest.Object, diag.List, error) {
+	var diags diag.List
+	crds, d := readCRDFiles(opts.CRDs)
+	diags = append(diags, d...)
+	set.AddCRDs(crds)
+
+	var all []*manifest.Object
+	owner := map[*manifest.Object]*Source{}
+	for _, src := range sources {
+		diags = append(diags, src.Diags...)
+		set.AddCRDs(src.Objects)
+	}
+	for _, src := range sources {
+		objs, d := manifest.ResolveKeyed(src.Keyed, func(plural string) (string, string, error) {
+			t, err := set.ResolvePlural(plural)
+			if err != nil {
+				return "", "", err
+			}
+			return t.APIVersion(), t.Kind, nil
+		})
+		diags = append(diags, d...)
+		set.AddCRDs(objs)
+		src.Objects = append(src.Objects, objs...)
+		for _, o := range src.Objects {
+			owner[o] = src
+		}
+		all = append(all, src.Objects...)
+	}
+	perObject := set.Normalize(all, schema.NormalizeOptions{Namespace: opts.Namespace})
+	for i, o := range all {
+		for _, p := range o.Problems {
+			p.Object, p.Identity, p.Path = o.ID(), o.Identity(), o.TreePath()
+			perObject[i] = append(perObject[i], p)
+		}
+	}
+	diags = append(diags, manifest.CheckDuplicates(all)...)
+	for i, l := range set.ValidateAll(all, schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}) {
+		perObject[i] = append(perObject[i], l...)
+	}
+	if err := locateFields(ctx, all, perObject, owner); err != nil {
+		return nil, nil, err
+	}
+	for _, l := range perObject {
+		diags = append(diags, l...)
+	}
+	diag.SortByPosition(diags)
+	return all, diags, nil
+}
+
+// readCRDFiles reads the CRDs of --crd files and directories.
+func readCRDFiles(paths []string) ([]*manifest.Object, diag.List) {
+	var objs []*manifest.Object
+	var l diag.List
+	for _, p := range paths {
+		files, err := ManifestFiles(p)
+		if err != nil {
+			l = append(l, diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: p}, Message: err.Error()})
+			continue
+		}
+		for _, f := range files {
+			o, d := manifest.ReadFile(f)
+			l = append(l, d...)
+			for _, x := range o {
+				if schema.IsCRD(x) {
+					objs = append(objs, x)
+				}
+			}
+		}
+	}
+	return objs, l
+}
+
+// ManifestFiles lists the .yaml, .yml and .json files of a path: the file
+// itself, or every such file below a directory, in a stable order.
+func ManifestFiles(path string) ([]string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return []string{path}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		switch filepath.Ext(p) {
+		case ".yaml", ".yml", ".json":
+			if !d.IsDir() {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // BuildOptions configure a build: loading plus where the result goes.
 type BuildOptions struct {
 	Options
-	OutLink  string // symlink to the store result (default "result"); "" with NoLink
+	OutLink  string // symlink to the store result (default "result")
 	NoLink   bool   // add to the store but create no link (like nix-build --no-out-link)
 	OutDir   string // write plain files into this directory instead of the store
 	NixStore string // the nix-store executable; "" finds it next to nix-instantiate or on PATH

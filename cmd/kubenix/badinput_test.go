@@ -55,20 +55,21 @@ func TestDiagnosticFormats(t *testing.T) {
 	dir, _ := filepath.Abs(filepath.Join("testdata", "bad"))
 	r := kubenix(t, dir, "build", "duplicate.nix", "--format", "json")
 	var out struct {
-		Diagnostics []struct {
-			Severity, Object, Path, Message string
-			Pos                             struct {
+		Objects []struct {
+			Object, Kind, Name, Namespace, APIVersion, Path string
+			Source                                          struct {
 				File         string
 				Line, Column int
 			}
+			Errors []struct{ Message string }
 		}
 	}
-	if r.code != 1 || json.Unmarshal([]byte(r.stderr), &out) != nil || len(out.Diagnostics) != 1 {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	if err := json.Unmarshal([]byte(r.stderr), &out); r.code != 1 || err != nil || len(out.Objects) != 1 {
+		t.Fatalf("exit %d (%v), stderr:\n%s", r.code, err, r.stderr)
 	}
-	d := out.Diagnostics[0]
-	if d.Severity != "error" || d.Object != "ConfigMap/a/x" || d.Pos.File != "duplicate.nix" || d.Pos.Line != 4 || d.Path != ".two[0]" {
-		t.Errorf("json diagnostic: %+v", d)
+	o := out.Objects[0]
+	if o.Object != "ConfigMap/a/x" || o.Kind != "ConfigMap" || o.Namespace != "a" || o.Source.File != "duplicate.nix" || o.Source.Line != 4 || o.Path != ".two[0]" || len(o.Errors) != 1 {
+		t.Errorf("json object: %+v", o)
 	}
 	r = kubenix(t, dir, "build", "leaf.nix", "--format", "github")
 	if r.code != 1 || !strings.HasPrefix(r.stderr, "::error file=leaf.nix,line=3,col=3::expected a Kubernetes object") {

@@ -13,6 +13,7 @@ import (
 func (a *app) buildCommand() *cobra.Command {
 	var (
 		ev      evalFlags
+		cf      checkFlags
 		opts    pipeline.BuildOptions
 		format  string
 		timings bool
@@ -34,6 +35,11 @@ that commit their manifests); files of earlier builds that are no longer
 produced are removed. Nothing is written when any object is invalid, and an
 interrupted build leaves the previous result as it was.
 
+Every object is validated against the OpenAPI schema of the target
+Kubernetes version (--kube-version) and the CRDs in the build (or given with
+--crd), as the API server would validate it; namespaced objects without a
+namespace get --namespace.
+
 FILE evaluates to an attrset or list (nested freely) of Kubernetes objects,
 or to a function returning one; the function's arguments are passed by name:
 'kubenix' (the library), anything given with --arg/--argstr, and 'pkgs' and
@@ -52,7 +58,10 @@ or to a function returning one; the function's arguments are passed by name:
 			if err != nil {
 				return err
 			}
+			link, noLink, dir, store := opts.OutLink, opts.NoLink, opts.OutDir, opts.NixStore
+			opts.Options = cf.pipelineOptions()
 			opts.Eval = eo
+			opts.OutLink, opts.NoLink, opts.OutDir, opts.NixStore = link, noLink, dir, store
 			start := time.Now()
 			b, err := pipeline.Build(cmd.Context(), opts)
 			if err != nil {
@@ -70,8 +79,8 @@ or to a function returning one; the function's arguments are passed by name:
 			fmt.Fprintf(a.stderr, "kubenix: %d objects written to %s\n", len(b.Objects), where)
 			if timings {
 				t := b.Timings
-				fmt.Fprintf(a.stderr, "kubenix: timings: eval %s, extract %s, render %s, write %s, total %s\n",
-					ms(t.Eval), ms(t.Extract), ms(t.Render), ms(t.Write), ms(time.Since(start)))
+				fmt.Fprintf(a.stderr, "kubenix: timings: eval %s, extract %s, validate %s, render %s, write %s, total %s\n",
+					ms(t.Eval), ms(t.Extract), ms(t.Validate), ms(t.Render), ms(t.Write), ms(time.Since(start)))
 			}
 			if b.StorePath != "" {
 				fmt.Fprintln(a.stdout, b.StorePath)
@@ -82,6 +91,7 @@ or to a function returning one; the function's arguments are passed by name:
 		},
 	}
 	ev.register(cmd.Flags())
+	cf.register(cmd.Flags())
 	f := cmd.Flags()
 	f.StringVar(&opts.OutLink, "out-link", "result", "the `PATH` of the symlink to the store result (a GC root)")
 	f.BoolVar(&opts.NoLink, "no-out-link", false, "add the result to the store without creating a link")

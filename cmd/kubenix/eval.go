@@ -13,15 +13,16 @@ import (
 func (a *app) evalCommand() *cobra.Command {
 	var (
 		ev     evalFlags
+		cf     checkFlags
 		output string
 		format string
 	)
 	cmd := &cobra.Command{
 		Use:   "eval FILE",
 		Short: "Evaluate a Nix file and print its objects",
-		Long: `Evaluate FILE exactly as 'kubenix build' does and print the objects on stdout
-in install order: a YAML stream (one document per object, canonical form), or
-with -o json a JSON list. Nothing is written to disk.`,
+		Long: `Evaluate and check FILE exactly as 'kubenix build' does and print the objects
+on stdout in install order: a YAML stream (one document per object, canonical
+form), or with -o json a JSON list. Nothing is written to disk.`,
 		Example: `  kubenix eval examples/hello/app.nix
   kubenix eval examples/params/app.nix --argstr env prod -o json | jq '.[].kind'`,
 		Args: usageArgs(1, "one FILE"),
@@ -33,7 +34,9 @@ with -o json a JSON list. Nothing is written to disk.`,
 			if err != nil {
 				return err
 			}
-			l, err := pipeline.Load(cmd.Context(), pipeline.Options{Eval: eo})
+			po := cf.pipelineOptions()
+			po.Eval = eo
+			l, err := pipeline.Load(cmd.Context(), po)
 			if err != nil {
 				return a.report(format, err)
 			}
@@ -63,6 +66,7 @@ with -o json a JSON list. Nothing is written to disk.`,
 		},
 	}
 	ev.register(cmd.Flags())
+	cf.register(cmd.Flags())
 	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "output format: `yaml` (a multi-document stream) or json (a list)")
 	cmd.Flags().StringVar(&format, "format", "text", "how to print problems: `text`, json or github")
 	return cmd

@@ -10,6 +10,8 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/eval"
+	"github.com/kubenix/kubenix/pipeline"
+	"github.com/kubenix/kubenix/schema"
 	"github.com/kubenix/kubenix/version"
 )
 
@@ -42,6 +44,31 @@ func (f *evalFlags) register(fs *pflag.FlagSet) {
 	fs.Var(argValue{&f.args, true}, "argstr", "pass `NAME VALUE` to the file's function: a string (repeatable)")
 	fs.StringArrayVarP(&f.include, "include", "I", nil, "add `PATH` (or prefix=PATH) to the Nix search path, as nix-instantiate -I does")
 	fs.StringVar(&f.nixInstantiate, "nix-instantiate", "", "the nix-instantiate `PATH` to run (default: found on PATH)")
+}
+
+// checkFlags are the flags of every command that validates objects.
+type checkFlags struct {
+	kubeVersion        string
+	namespace          string
+	crds               []string
+	allowUnknownKinds  bool
+	allowUnknownFields bool
+}
+
+func (f *checkFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.kubeVersion, "kube-version", "", "validate against `VERSION` of the Kubernetes API, e.g. 1.31 (default: the newest known, "+schema.DefaultVersion()+")")
+	fs.StringVarP(&f.namespace, "namespace", "n", "default", "the `NAMESPACE` of namespaced objects that have none")
+	fs.StringArrayVar(&f.crds, "crd", nil, "CustomResourceDefinitions to validate custom resources with: a `PATH` to a YAML/JSON file or a directory (repeatable)")
+	fs.BoolVar(&f.allowUnknownKinds, "allow-unknown-kinds", false, "report objects of kinds no schema knows as warnings, not errors")
+	fs.BoolVar(&f.allowUnknownFields, "allow-unknown-fields", false, "report fields the schema does not declare as warnings, not errors")
+}
+
+// pipelineOptions combines the flags into pipeline.Options (without Eval).
+func (f *checkFlags) pipelineOptions() pipeline.Options {
+	return pipeline.Options{
+		KubeVersion: f.kubeVersion, Namespace: f.namespace, CRDs: f.crds,
+		AllowUnknownKinds: f.allowUnknownKinds, AllowUnknownFields: f.allowUnknownFields,
+	}
 }
 
 // options builds eval.Options for file.

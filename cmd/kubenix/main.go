@@ -98,7 +98,7 @@ Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &diag.UsageError{Err: err, Hint: "see --help"}
 	})
-	root.AddCommand(a.buildCommand(), a.evalCommand(), a.versionCommand())
+	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.explainCommand(), a.versionCommand())
 	return root
 }
 
@@ -112,7 +112,7 @@ func (a *app) printDiagnostics(format string, l diag.List) error {
 	for _, d := range l {
 		p.Print(d)
 	}
-	return p.Flush()
+	return p.Flush(nil)
 }
 
 // report prints what err carries and returns it marked as reported.

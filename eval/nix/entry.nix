@@ -11,14 +11,17 @@
 #   happened when Nix reports it without a position (throw, assert).
 # __kubenixMode = "bad": [{ path; pos; type; }] for every function or path
 #   value, which JSON output cannot carry.
-{ __kubenixFile, __kubenixMode ? "eval", ... }@args:
+# __kubenixMode = "positions": for each path of __kubenixQueries (a JSON list
+#   of attribute/index paths), the position of the deepest attribute along it
+#   that exists: where the user wrote the field a diagnostic is about.
+{ __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", ... }@args:
 let
   inherit (builtins)
     attrNames concatLists deepSeq elemAt filter foldl' functionArgs genList
     intersectAttrs isAttrs isFunction isList length toJSON trace tryEval
     typeOf unsafeGetAttrPos;
 
-  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" ];
+  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" ];
   file = /. + __kubenixFile;
   imported = import file;
 
@@ -96,12 +99,37 @@ let
     let t = typeOf v; in
     if t == "lambda" || t == "path" then [{ inherit path pos; type = t; }]
     else concatLists (map (c: bad c.path c.pos c.value) (children path pos v t));
+  # The keyed-resources form: resources.<plural>.<name> at the top level.
+  keyed = v:
+    if isAttrs v && v ? resources && isAttrs v.resources && !(isObject v) then
+      concatLists (map
+        (plural:
+          let byName = v.resources.${plural}; in
+          if isAttrs byName then
+            map (name: { path = [ "resources" plural name ]; pos = unsafeGetAttrPos name byName; site = unsafeGetAttrPos name byName; })
+              (attrNames byName)
+          else [ ])
+        (attrNames v.resources))
+    else [ ];
+  walkTop = v:
+    if isAttrs v && v ? resources && isAttrs v.resources && !(isObject v)
+    then keyed v ++ walk [ ] null (removeAttrs v [ "resources" ])
+    else walk [ ] null v;
+  posAt = v: segs: best:
+    if segs == [ ] then best
+    else
+      let s = builtins.head segs; rest = builtins.tail segs; in
+      if builtins.isString s && isAttrs v && v ? ${s} then
+        let p = unsafeGetAttrPos s v; in posAt v.${s} rest (if p != null then p else best)
+      else if builtins.isInt s && isList v && s >= 0 && s < length v then posAt (elemAt v s) rest best
+      else best;
 in
 if __kubenixMode == "locate" then locate [ ] null value
+else if __kubenixMode == "positions" then map (q: posAt value q null) (builtins.fromJSON __kubenixQueries)
 else if __kubenixMode == "bad" then bad [ ] null value
 else {
   inherit value;
-  objects = walk [ ] null value;
+  objects = walkTop value;
   storeDir = builtins.storeDir;
   context = builtins.getContext (toJSON value);
 }

@@ -1,0 +1,272 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/kubenix/kubenix/diag"
+)
+
+// ReadFile reads Kubernetes objects from a YAML or JSON manifest file.
+func ReadFile(path string) ([]*Object, diag.List) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: err.Error()}}
+	}
+	return Read(path, data)
+}
+
+// Read parses a multi-document YAML (or JSON) stream into objects, with
+// every field's position. Values are read the way kubectl reads them
+// (sigs.k8s.io/yaml, so `yes` is a boolean); keys that appear twice in one
+// mapping, which kubectl silently resolves to the last, are errors.
+func Read(file string, data []byte) ([]*Object, diag.List) {
+	dec := kyaml.NewDecoder(bytes.NewReader(data))
+	var objs []*Object
+	var l diag.List
+	for doc := 0; ; doc++ {
+		var n kyaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			l = append(l, yamlError(file, err))
+			break
+		}
+		root := &n
+		if root.Kind == kyaml.DocumentNode && len(root.Content) > 0 {
+			root = root.Content[0]
+		}
+		if isNullNode(root) {
+			continue
+		}
+		r := reader{file: file}
+		fields := map[string]diag.Pos{}
+		r.index(root, nil, fields)
+		value, err := kubectlValue(root)
+		if err != nil {
+			l = append(l, r.diags...)
+			l = append(l, diag.Diagnostic{Severity: diag.Error, Pos: r.pos(root), Message: err.Error()})
+			continue
+		}
+		o, d := r.objects(value, root, fields)
+		// Duplicate keys belong to the document's object when it has one;
+		// kubectl would apply the object with the last value.
+		if len(o) == 1 {
+			o[0].Problems = append(o[0].Problems, r.diags...)
+		} else {
+			l = append(l, r.diags...)
+		}
+		objs = append(objs, o...)
+		l = append(l, d...)
+	}
+	return objs, l
+}
+
+type reader struct {
+	file  string
+	diags diag.List
+}
+
+func (r *reader) pos(n *kyaml.Node) diag.Pos {
+	return diag.Pos{File: r.file, Line: n.Line, Col: n.Column}
+}
+
+func isNullNode(n *kyaml.Node) bool {
+	return n == nil || n.Kind == 0 || n.Kind == kyaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// index records the position of every field under n, and reports keys
+// that appear twice in one mapping.
+func (r *reader) index(n *kyaml.Node, segs []any, fields map[string]diag.Pos) {
+	for n.Kind == kyaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case kyaml.MappingNode:
+		seen := map[string]*kyaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" && k.ShortTag() == "!!merge" {
+				continue
+			}
+			if first, dup := seen[k.Value]; dup {
+				r.diags = append(r.diags, diag.Diagnostic{
+					Severity: diag.Error, Pos: r.pos(k), Field: FieldPath(append(segs, k.Value)), Reason: "FieldValueDuplicate",
+					Message: fmt.Sprintf("duplicate key %q: it is also at line %d, and kubectl would silently keep only the last one", k.Value, first.Line),
+					Related: []diag.Pos{r.pos(first)},
+				})
+				continue
+			}
+			seen[k.Value] = k
+			child := append(append([]any(nil), segs...), k.Value)
+			fields[FieldKey(child)] = r.pos(k)
+			r.index(v, child, fields)
+		}
+	case kyaml.SequenceNode:
+		for i, c := range n.Content {
+			child := append(append([]any(nil), segs...), i)
+			fields[FieldKey(child)] = r.pos(c)
+			r.index(c, child, fields)
+		}
+	}
+}
+
+// kubectlValue converts a document the way kubectl does: YAML to JSON with
+// sigs.k8s.io/yaml, then to kubenix's value model.
+func kubectlValue(n *kyaml.Node) (any, error) {
+	var buf bytes.Buffer
+	enc := kyaml.NewEncoder(&buf)
+	if err := enc.Encode(n); err != nil {
+		return nil, err
+	}
+	j, err := sigsyaml.YAMLToJSON(buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return DecodeJSON(j)
+}
+
+// objects extracts the objects of one document (a List is unwrapped).
+func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([]*Object, diag.List) {
+	x := extractor{}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, diag.List{{Severity: diag.Error, Pos: r.pos(root), Message: "expected a Kubernetes object (a mapping with apiVersion and kind), found " + describe(v)}}
+	}
+	x.walk(nil, m, r.pos(root))
+	for _, o := range x.objs {
+		prefix := FieldKey(o.Origin.Path)
+		o.Origin.Fields = map[string]diag.Pos{}
+		for k, p := range fields {
+			if rest, ok := strings.CutPrefix(k, prefix); ok && (prefix == "" || strings.HasPrefix(rest, fieldSep)) {
+				o.Origin.Fields[strings.TrimPrefix(rest, fieldSep)] = p
+			}
+		}
+		o.Origin.Pos = fields[FieldKey(o.Origin.Path.Append("kind"))]
+		if o.Origin.Pos.IsZero() {
+			o.Origin.Pos = r.pos(root)
+		}
+		o.Origin.Path = nil
+		o.Origin.Site = diag.Pos{}
+	}
+	for i := range x.diags {
+		if p, ok := fields[FieldKey(pathOf(x.diags[i].Path))]; ok {
+			x.diags[i].Pos = p
+		} else {
+			x.diags[i].Pos = r.pos(root)
+		}
+		x.diags[i].Path = ""
+	}
+	return x.objs, x.diags
+}
+
+// pathOf parses back what Path.String produced, for the simple paths
+// extraction reports within one document.
+func pathOf(s string) Path {
+	var p Path
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '[' }) {
+		part = strings.TrimSuffix(part, "]")
+		if i, err := strconv.Atoi(part); err == nil {
+			p = append(p, i)
+		} else {
+			p = append(p, part)
+		}
+	}
+	return p
+}
+
+func yamlError(file string, err error) diag.Diagnostic {
+	d := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file}, Message: "YAML: " + err.Error()}
+	// yaml.v3 says "yaml: line N: message".
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(num); err == nil {
+				d.Pos.Line, d.Message = line, "YAML: "+text
+			}
+		}
+	}
+	return d
+}
+
+// fieldSep separates segments in a FieldKey.
+const fieldSep = "\x00"
+
+// FieldKey is the canonical form of a field path (names and indices) for
+// lookups: field paths are spelled differently by different validators.
+func FieldKey(segs []any) string {
+	var b strings.Builder
+	for i, s := range segs {
+		if i > 0 {
+			b.WriteString(fieldSep)
+		}
+		switch v := s.(type) {
+		case int:
+			b.WriteString("#" + strconv.Itoa(v))
+		default:
+			fmt.Fprint(&b, v)
+		}
+	}
+	return b.String()
+}
+
+// FieldPath spells a field path as the API server does: spec.containers[0].image.
+func FieldPath(segs []any) string {
+	var b strings.Builder
+	for _, s := range segs {
+		switch v := s.(type) {
+		case int:
+			b.WriteString("[" + strconv.Itoa(v) + "]")
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			fmt.Fprint(&b, v)
+		}
+	}
+	return b.String()
+}
+
+// ParseFieldPath reads an API server field path (spec.containers[0].image,
+// metadata.labels[app.kubernetes.io/name]) into segments: names, and
+// indices for numeric brackets.
+func ParseFieldPath(s string) []any {
+	var segs []any
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '.':
+			i++
+		case '[':
+			end := strings.IndexByte(s[i:], ']')
+			if end < 0 {
+				segs = append(segs, s[i+1:])
+				return segs
+			}
+			inner := s[i+1 : i+end]
+			if n, err := strconv.Atoi(inner); err == nil {
+				segs = append(segs, n)
+			} else {
+				segs = append(segs, inner)
+			}
+			i += end + 1
+		default:
+			end := strings.IndexAny(s[i:], ".[")
+			if end < 0 {
+				end = len(s) - i
+			}
+			segs = append(segs, s[i:i+end])
+			i += end
+		}
+	}
+	return segs
+}

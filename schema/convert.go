@@ -1,0 +1,217 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
+)
+
+// Formats kubenix marks schema nodes with for its own checks (extra.go).
+// The API server's validator ignores formats it does not know.
+const (
+	formatQuantity = "kubenix-quantity"
+	formatPortName = "kubenix-port-name"
+)
+
+// definition returns the built-in definition of this version by name.
+func (s *Set) definition(name string) (*Node, error) {
+	h, ok := s.vi.Definitions[name]
+	if !ok {
+		return nil, fmt.Errorf("no definition %s in Kubernetes %s", name, s.version)
+	}
+	return s.cat.def(h)
+}
+
+// props converts a built-in definition into the apiextensions schema the
+// API server validates custom resources with, inlining every $ref. A
+// recursive reference (only JSONSchemaProps has one) becomes a node that
+// keeps unknown fields.
+func (s *Set) props(name string) (*apiextensions.JSONSchemaProps, error) {
+	p, _, err := s.propsAndKeys(name)
+	return p, err
+}
+
+// propsAndKeys also returns the merge key of every list, by schema path
+// (spec.template.spec.containers, spec.template.spec.containers[].ports):
+// what the keyed-list form (containers.web = {...}) keys by.
+func (s *Set) propsAndKeys(name string) (*apiextensions.JSONSchemaProps, map[string]string, error) {
+	n, err := s.definition(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := converter{set: s, stack: map[string]bool{name: true}, keys: map[string]string{}}
+	p, err := c.node(n, "")
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, c.keys, nil
+}
+
+type converter struct {
+	set   *Set
+	stack map[string]bool
+	keys  map[string]string
+}
+
+func (c *converter) node(n *Node, path string) (*apiextensions.JSONSchemaProps, error) {
+	if n.MergeKey != "" {
+		c.keys[path] = n.MergeKey
+	} else if len(n.ListMapKeys) == 1 {
+		c.keys[path] = n.ListMapKeys[0]
+	}
+	if n.Ref != "" {
+		if c.stack[n.Ref] {
+			t := true
+			return &apiextensions.JSONSchemaProps{XPreserveUnknownFields: &t, Description: n.Description}, nil
+		}
+		def, err := c.set.definition(n.Ref)
+		if err != nil {
+			return nil, err
+		}
+		c.stack[n.Ref] = true
+		p, err := c.node(def, path)
+		delete(c.stack, n.Ref)
+		if err != nil {
+			return nil, err
+		}
+		// Fields next to the $ref (default, a field-specific description
+		// and the enums and ranges kubenix adds) apply on top.
+		cp := *p
+		if n.Description != "" {
+			cp.Description = n.Description
+		}
+		if len(n.Default) > 0 {
+			cp.Default = jsonValue(n.Default)
+		}
+		if n.Minimum != nil {
+			cp.Minimum = n.Minimum
+		}
+		if n.Maximum != nil {
+			cp.Maximum = n.Maximum
+		}
+		if n.PortName {
+			cp.Format = formatPortName
+		}
+		return &cp, nil
+	}
+	p := &apiextensions.JSONSchemaProps{
+		Type:        n.Type,
+		Format:      n.Format,
+		Description: n.Description,
+		Required:    n.Required,
+		Minimum:     n.Minimum,
+		Maximum:     n.Maximum,
+		MinLength:   n.MinLength,
+		MaxLength:   n.MaxLength,
+		MinItems:    n.MinItems,
+		MaxItems:    n.MaxItems,
+		Pattern:     n.Pattern,
+		Nullable:    n.Nullable,
+	}
+	if n.Format == "int32" || n.Format == "int64" || n.Format == "double" || n.Format == "byte" || n.Format == "date-time" || n.Format == "" {
+		p.Format = n.Format
+	}
+	if n.IntOrString {
+		p.XIntOrString = true
+		p.Type = ""
+		if n.PortName {
+			p.Format = formatPortName
+		}
+	}
+	if n.Quantity {
+		p.Type = ""
+		p.Format = formatQuantity
+		p.XIntOrString = false
+	}
+	if n.PreserveUnknown {
+		t := true
+		p.XPreserveUnknownFields = &t
+	}
+	p.XEmbeddedResource = n.Embedded
+	if n.ListType != "" {
+		lt := n.ListType
+		p.XListType = &lt
+	}
+	p.XListMapKeys = n.ListMapKeys
+	if n.MapType != "" {
+		mt := n.MapType
+		p.XMapType = &mt
+	}
+	if len(n.Default) > 0 {
+		p.Default = jsonValue(n.Default)
+	}
+	for _, e := range n.Enum {
+		p.Enum = append(p.Enum, apiextensions.JSON(e))
+	}
+	if len(n.Validations) > 0 {
+		var rules apiextensions.ValidationRules
+		if err := json.Unmarshal(n.Validations, &rules); err != nil {
+			return nil, fmt.Errorf("x-kubernetes-validations: %w", err)
+		}
+		p.XValidations = rules
+	}
+	if len(n.Properties) > 0 {
+		p.Properties = make(map[string]apiextensions.JSONSchemaProps, len(n.Properties))
+		for name, sub := range n.Properties {
+			sp, err := c.node(sub, joinPath(path, name))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			p.Properties[name] = *sp
+		}
+	}
+	if n.Items != nil {
+		ip, err := c.node(n.Items, path+"[]")
+		if err != nil {
+			return nil, err
+		}
+		p.Items = &apiextensions.JSONSchemaPropsOrArray{Schema: ip}
+	}
+	if sub, allowed := n.additional(); sub != nil {
+		ap, err := c.node(sub, path+"{}")
+		if err != nil {
+			return nil, err
+		}
+		p.AdditionalProperties = &apiextensions.JSONSchemaPropsOrBool{Allows: true, Schema: ap}
+	} else if allowed {
+		p.AdditionalProperties = &apiextensions.JSONSchemaPropsOrBool{Allows: true}
+	}
+	return p, nil
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func jsonValue(raw json.RawMessage) *apiextensions.JSON {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil
+	}
+	j := apiextensions.JSON(fromJSONNumbers(v))
+	return &j
+}
+
+// fromJSONNumbers turns encoding/json's float64 into int64 where integral,
+// as kubenix's object values have them.
+func fromJSONNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = fromJSONNumbers(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = fromJSONNumbers(e)
+		}
+	case float64:
+		if t == float64(int64(t)) {
+			return int64(t)
+		}
+	}
+	return v
+}

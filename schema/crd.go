@@ -1,0 +1,91 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/kubenix/kubenix/manifest"
+)
+
+// IsCRD reports whether an object is a CustomResourceDefinition.
+func IsCRD(o *manifest.Object) bool {
+	return o.Kind == "CustomResourceDefinition" && o.Group() == "apiextensions.k8s.io"
+}
+
+// AddCRDs makes the custom resources defined by the CRDs among objs known
+// to the set. Each CRD is checked as the API server checks it on creation
+// (names, structural schema, CEL rules); an invalid CRD defines nothing, and
+// Validate reports its problems on the CRD. A later CRD for the same group
+// and kind wins.
+func (s *Set) AddCRDs(objs []*manifest.Object) {
+	for _, o := range objs {
+		if !IsCRD(o) || o.Version() != "v1" {
+			continue // other versions are reported as removed by Validate
+		}
+		types, errs := s.crdTypes(o)
+		if len(errs) > 0 {
+			if s.badCRDs == nil {
+				s.badCRDs = map[string]*manifest.Object{}
+			}
+			if g, _, ok := crdGroupKind(o); ok {
+				s.badCRDs[g] = o
+			}
+			continue
+		}
+		for _, t := range types {
+			s.add(t)
+		}
+	}
+}
+
+// crdGroupKind reads spec.group and spec.names.kind of a CRD object.
+func crdGroupKind(o *manifest.Object) (string, string, bool) {
+	spec, _ := o.Body["spec"].(map[string]any)
+	names, _ := spec["names"].(map[string]any)
+	g, ok1 := spec["group"].(string)
+	k, ok2 := names["kind"].(string)
+	return g + "/" + k, k, ok1 && ok2
+}
+
+// crdErrors is the API server's own validation of a CRD object.
+func crdErrors(o *manifest.Object) field.ErrorList {
+	_, errs := (&Set{}).crdTypes(o)
+	return errs
+}
+
+func (s *Set) crdTypes(o *manifest.Object) ([]*Type, field.ErrorList) {
+	var v1 apiextensionsv1.CustomResourceDefinition
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(deepCopy(o.Body).(map[string]any), &v1); err != nil {
+		return nil, field.ErrorList{field.Invalid(field.NewPath("spec"), nil, fmt.Sprintf("cannot be read as a CustomResourceDefinition: %v", err))}
+	}
+	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(&v1)
+	var crd apiextensions.CustomResourceDefinition
+	if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(&v1, &crd, nil); err != nil {
+		return nil, field.ErrorList{field.Invalid(field.NewPath("spec"), nil, err.Error())}
+	}
+	if errs := crdvalidation.ValidateCustomResourceDefinition(context.Background(), &crd); len(errs) > 0 {
+		return nil, errs
+	}
+	var types []*Type
+	for _, v := range crd.Spec.Versions {
+		if !v.Served {
+			continue
+		}
+		t := &Type{
+			Group: crd.Spec.Group, Version: v.Name, Kind: crd.Spec.Names.Kind,
+			Plural: crd.Spec.Names.Plural, Singular: crd.Spec.Names.Singular, ShortNames: crd.Spec.Names.ShortNames,
+			Namespaced: crd.Spec.Scope == apiextensions.NamespaceScoped, CRD: o, set: s,
+		}
+		if sv, err := apiextensions.GetSchemaForVersion(&crd, v.Name); err == nil && sv != nil {
+			t.crdSchema = sv.OpenAPIV3Schema
+		}
+		types = append(types, t)
+	}
+	return types, nil
+}

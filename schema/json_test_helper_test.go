@@ -1,0 +1,5 @@
+package schema
+
+import "encoding/json"
+
+func jsonMarshal(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }
