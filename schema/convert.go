@@ -63,7 +63,7 @@ func (c *converter) node(n *Node, path string) (*apiextensions.JSONSchemaProps, 
 	if n.Ref != "" {
 		if c.stack[n.Ref] {
 			t := true
-			return &apiextensions.JSONSchemaProps{XPreserveUnknownFields: &t, Description: n.Description}, nil
+			return &apiextensions.JSONSchemaProps{XPreserveUnknownFields: &t}, nil
 		}
 		def, err := c.set.definition(n.Ref)
 		if err != nil {
@@ -78,9 +78,6 @@ func (c *converter) node(n *Node, path string) (*apiextensions.JSONSchemaProps, 
 		// Fields next to the $ref (default, a field-specific description
 		// and the enums and ranges kubenix adds) apply on top.
 		cp := *p
-		if n.Description != "" {
-			cp.Description = n.Description
-		}
 		if len(n.Default) > 0 {
 			cp.Default = jsonValue(n.Default)
 		}
@@ -95,19 +92,20 @@ func (c *converter) node(n *Node, path string) (*apiextensions.JSONSchemaProps, 
 		}
 		return &cp, nil
 	}
+	// Descriptions are left out: validation does not need them, and every
+	// inlined copy of a type would carry them (explain reads the Nodes).
 	p := &apiextensions.JSONSchemaProps{
-		Type:        n.Type,
-		Format:      n.Format,
-		Description: n.Description,
-		Required:    n.Required,
-		Minimum:     n.Minimum,
-		Maximum:     n.Maximum,
-		MinLength:   n.MinLength,
-		MaxLength:   n.MaxLength,
-		MinItems:    n.MinItems,
-		MaxItems:    n.MaxItems,
-		Pattern:     n.Pattern,
-		Nullable:    n.Nullable,
+		Type:      n.Type,
+		Format:    n.Format,
+		Required:  n.Required,
+		Minimum:   n.Minimum,
+		Maximum:   n.Maximum,
+		MinLength: n.MinLength,
+		MaxLength: n.MaxLength,
+		MinItems:  n.MinItems,
+		MaxItems:  n.MaxItems,
+		Pattern:   n.Pattern,
+		Nullable:  n.Nullable,
 	}
 	if n.Format == "int32" || n.Format == "int64" || n.Format == "double" || n.Format == "byte" || n.Format == "date-time" || n.Format == "" {
 		p.Format = n.Format

@@ -155,7 +155,42 @@ func (s *Set) ResolvePlural(plural string) (*Type, error) {
 		}
 	}
 	if len(matches) == 0 {
-		return nil, fmt.Errorf("no resource type named %q in Kubernetes %s or the build's CRDs", plural, s.version)
+		msg := fmt.Sprintf("no resource type named %q in Kubernetes %s or the build's CRDs", plural, s.version)
+		if near := s.nearestPlural(plural); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		}
+		return nil, fmt.Errorf("%s", msg)
 	}
 	return matches[0], nil
+}
+
+// nearestPlural suggests a known plural within two edits of a misspelled one.
+func (s *Set) nearestPlural(p string) string {
+	best, bestD := "", 3
+	for _, t := range s.list {
+		if d := editDistance(p, t.Plural); d < bestD || d == bestD && t.Plural < best {
+			best, bestD = t.Plural, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
