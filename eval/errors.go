@@ -102,6 +102,9 @@ var (
 // the attribute that fails.
 func (r *runner) explain(ctx context.Context, stderr []byte) error {
 	ne := parseNixError(stderr)
+	if rest, ok := strings.CutPrefix(ne.Message, ErrorPrefix); ok {
+		return r.helperError(ctx, rest, ne)
+	}
 	if msg, ok := strings.CutPrefix(ne.Message, "kubenix: "); ok {
 		return &diag.UsageError{Err: fmt.Errorf("%s", msg), Hint: "the file's function arguments are its parameters: `{ kubenix, env ? \"dev\" }: ...`"}
 	}
@@ -128,6 +131,32 @@ func (r *runner) explain(ctx context.Context, stderr []byte) error {
 		}
 	}
 	d.Hint = hintFor(ne.Message)
+	return diag.List{d}.Err()
+}
+
+// helperError reports a failure of a kubenix helper (a chart that does
+// not render) at the chart file and line, with the Nix call site as the
+// place it was asked for.
+func (r *runner) helperError(ctx context.Context, report string, ne nixError) error {
+	var rep ErrorReport
+	if err := json.Unmarshal([]byte(report), &rep); err != nil {
+		rep.Message = report
+	}
+	d := diag.Diagnostic{Severity: diag.Error, Message: rep.Message, Hint: rep.Hint}
+	if rep.File != "" {
+		d.Pos = diag.Pos{File: rep.File, Line: rep.Line, Col: rep.Col}
+	}
+	if path, pos, ok := r.locate(ctx); ok {
+		d.Path = manifest.Path(path).String()
+		if d.Pos.IsZero() {
+			d.Pos = pos
+		} else if !pos.IsZero() {
+			d.Related = []diag.Pos{pos}
+		}
+	}
+	if d.Pos.IsZero() {
+		d.Pos = diag.Pos{File: r.file}
+	}
 	return diag.List{d}.Err()
 }
 

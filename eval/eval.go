@@ -23,6 +23,9 @@ type Options struct {
 	NixInstantiate string   // the nix-instantiate executable; "" looks it up on PATH
 	CacheDir       string   // where the embedded library is written once per version
 	Version        string   // kubenix's version, visible to Nix code as kubenix.version
+	// Context is what the kubenix library knows of the run (JSON): the
+	// kubenix binary for builtins.exec, the Kubernetes version, the lock.
+	Context map[string]any
 }
 
 // Arg is one function argument for the user's file.
@@ -203,7 +206,9 @@ func Positions(ctx context.Context, opts Options, paths [][]any) ([]diag.Pos, er
 }
 
 func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
-	args := []string{"--eval", "--strict", "--json"}
+	// builtins.exec lets kubenix.helm.chart reach the kubenix binary; it
+	// is enabled for this evaluation only.
+	args := []string{"--eval", "--strict", "--json", "--option", "allow-unsafe-native-code-during-evaluation", "true"}
 	for _, p := range r.opts.SearchPath {
 		args = append(args, "-I", p)
 	}
@@ -213,6 +218,13 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 	}
 	if r.queries != "" {
 		args = append(args, "--argstr", "__kubenixQueries", r.queries)
+	}
+	if r.opts.Context != nil {
+		b, err := json.Marshal(r.opts.Context)
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, "--argstr", "__kubenixContext", string(b))
 	}
 	for _, a := range r.opts.Args {
 		flag := "--arg"

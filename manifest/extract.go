@@ -222,6 +222,9 @@ func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
 		}
 		return
 	}
+	if raw, ok := m[OriginKey]; ok {
+		m = chartOrigin(m, raw, &o)
+	}
 	obj := &Object{APIVersion: av, Kind: kind, Body: m, Origin: o}
 	meta, ok := m["metadata"].(map[string]any)
 	if !ok {
@@ -259,6 +262,27 @@ func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
 		return
 	}
 	x.objs = append(x.objs, obj)
+}
+
+// chartOrigin moves a rendered object's origin out of its body.
+func chartOrigin(m map[string]any, raw any, o *Origin) map[string]any {
+	body := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != OriginKey {
+			body[k] = v
+		}
+	}
+	if co, ok := raw.(map[string]any); ok {
+		o.Chart, _ = co["chart"].(string)
+		o.Template, _ = co["template"].(string)
+		o.Namespace, _ = co["namespace"].(string)
+		if f, _ := co["file"].(string); f != "" {
+			o.Pos = diag.Pos{File: f}
+		} else if o.Template != "" {
+			o.Pos = diag.Pos{File: o.Template}
+		}
+	}
+	return body
 }
 
 // short shows a value compactly: strings quoted, others described.

@@ -26,6 +26,11 @@ type Object struct {
 	Problems diag.List
 }
 
+// OriginKey is the attribute kubenix.helm.chart adds to each rendered
+// object, naming its chart and template (and the release namespace);
+// extraction moves it into Origin.
+const OriginKey = "__kubenixOrigin"
+
 // Origin says where an object came from.
 type Origin struct {
 	Path Path     // where in the evaluated tree, e.g. .web.deploy or .[3]
@@ -37,6 +42,12 @@ type Origin struct {
 	Fields map[string]diag.Pos
 	// FromNix is set for objects of an evaluated .nix file.
 	FromNix bool
+	// Chart and Template name the Helm chart and template (chart-relative)
+	// an object was rendered from.
+	Chart, Template string
+	// Namespace is the namespace the object belongs in when it has none
+	// (a chart's release namespace); "" means the build's.
+	Namespace string
 }
 
 // Where returns the most useful source position of the object.

@@ -58,7 +58,10 @@ func CheckPaths(ctx context.Context, opts Options, evalFor func(file string) (ev
 			if err != nil {
 				return nil, err
 			}
-			res, err := eval.Evaluate(ctx, eo)
+			o := opts
+			o.Eval = eo
+			var t Timings
+			src, warnings, err := evaluate(ctx, &o, set, &t)
 			if err != nil {
 				inv, ok := err.(*diag.InvalidInput)
 				if !ok {
@@ -67,7 +70,8 @@ func CheckPaths(ctx context.Context, opts Options, evalFor func(file string) (ev
 				sources = append(sources, &Source{Diags: inv.Diagnostics})
 				continue
 			}
-			sources = append(sources, NixSource(&eo, res))
+			src.Diags = append(warnings, src.Diags...)
+			sources = append(sources, src)
 		case fi.IsDir() || ext == ".yaml" || ext == ".yml" || ext == ".json":
 			files, err := ManifestFiles(p)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,11 +28,14 @@ type Options struct {
 	CRDs               []string // files or directories of extra CRDs (--crd)
 	AllowUnknownKinds  bool
 	AllowUnknownFields bool
+	Lock               string // kubenix.lock to use ("" finds the app's)
+	Strict             bool   // charts that render differently each time are errors
 }
 
 // Timings record how long each stage took.
 type Timings struct {
 	Eval, Extract, Validate, Render, Write time.Duration
+	Renders, CachedRenders                 int // Helm charts rendered, and served from the cache
 }
 
 // Loaded is the checked, ordered object set of a build.
@@ -54,19 +58,16 @@ func Load(ctx context.Context, opts Options) (*Loaded, error) {
 	l.Set = set
 
 	start := time.Now()
-	res, err := eval.Evaluate(ctx, opts.Eval)
+	src, warnings, err := evaluate(ctx, &opts, set, &l.Timings)
 	if err != nil {
 		return nil, err
 	}
-	l.Timings.Eval = time.Since(start)
-	l.StoreDir = res.StoreDir
-
-	start = time.Now()
-	src := NixSource(&opts.Eval, res)
-	l.Timings.Extract = time.Since(start)
+	l.Timings.Eval = time.Since(start) - l.Timings.Extract
+	l.StoreDir = src.storeDir
 
 	start = time.Now()
 	objs, diags, err := Check(ctx, set, opts, src)
+	diags = append(warnings, diags...)
 	l.Timings.Validate = time.Since(start)
 	if err != nil {
 		return nil, err
@@ -91,10 +92,60 @@ func newSet(opts Options) (*schema.Set, error) {
 // Source is one input of a check: the objects of a .nix file or of
 // manifest files, with what was wrong reading them.
 type Source struct {
-	Objects []*manifest.Object
-	Keyed   []*manifest.Keyed
-	Diags   diag.List
-	Eval    *eval.Options // for the objects of a .nix file: how to find field positions
+	Objects  []*manifest.Object
+	Keyed    []*manifest.Keyed
+	Diags    diag.List
+	Eval     *eval.Options // for the objects of a .nix file: how to find field positions
+	storeDir string
+}
+
+// evaluate evaluates a .nix file with the kubenix helpers available, and
+// extracts its objects. When the file renders Helm charts and defines CRDs
+// of its own, it is evaluated once more so that the charts see those CRDs
+// in .Capabilities.APIVersions (renders are cached, so this is cheap).
+func evaluate(ctx context.Context, opts *Options, set *schema.Set, t *Timings) (*Source, diag.List, error) {
+	crdFiles, _ := readCRDFiles(opts.CRDs)
+	apis := crdAPIVersions(crdFiles)
+	for pass := 0; ; pass++ {
+		h, err := newHelpers(opts, set, apis)
+		if err != nil {
+			return nil, nil, err
+		}
+		res, err := eval.Evaluate(ctx, opts.Eval)
+		stats, warnings := h.stats()
+		h.cleanup()
+		if err != nil {
+			return nil, nil, err
+		}
+		start := time.Now()
+		src := NixSource(&opts.Eval, res)
+		src.storeDir = res.StoreDir
+		t.Extract += time.Since(start)
+		t.Renders, t.CachedRenders = 0, 0
+		for _, s := range stats {
+			if s.Op == "helm.render" {
+				if s.Cached {
+					t.CachedRenders++
+				} else {
+					t.Renders++
+				}
+			}
+		}
+		more := crdAPIVersions(src.Objects)
+		if pass > 0 || t.Renders+t.CachedRenders == 0 || subset(more, apis) {
+			return src, warnings, nil
+		}
+		apis = append(apis, more...)
+	}
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // NixSource extracts the objects of an evaluated file.

@@ -32,6 +32,8 @@ func locateFields(ctx context.Context, objs []*manifest.Object, per []diag.List,
 				if p, ok := deepest(o.Origin.Fields, segs); ok {
 					d.Pos = p
 				}
+			case o.Origin.Chart != "":
+				// Rendered by a chart: the template is the place to look.
 			case o.Origin.FromNix && owner[o] != nil && owner[o].Eval != nil:
 				opts := owner[o].Eval
 				queries[opts] = append(queries[opts], query{i, j})

@@ -38,7 +38,11 @@ func (s *Set) Normalize(objs []*manifest.Object, opts NormalizeOptions) []diag.L
 			continue
 		}
 		if t.Namespaced && o.Namespace == "" {
-			o.SetNamespace(ns)
+			if o.Origin.Namespace != "" {
+				o.SetNamespace(o.Origin.Namespace)
+			} else {
+				o.SetNamespace(ns)
+			}
 		}
 		c, err := t.schema()
 		if err != nil || c == nil {

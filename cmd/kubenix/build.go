@@ -81,6 +81,9 @@ or to a function returning one; the function's arguments are passed by name:
 				t := b.Timings
 				fmt.Fprintf(a.stderr, "kubenix: timings: eval %s, extract %s, validate %s, render %s, write %s, total %s\n",
 					ms(t.Eval), ms(t.Extract), ms(t.Validate), ms(t.Render), ms(t.Write), ms(time.Since(start)))
+				if t.Renders+t.CachedRenders > 0 {
+					fmt.Fprintf(a.stderr, "kubenix: helm: %d charts rendered, %d from the cache\n", t.Renders, t.CachedRenders)
+				}
 			}
 			if b.StorePath != "" {
 				fmt.Fprintln(a.stdout, b.StorePath)

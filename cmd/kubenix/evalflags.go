@@ -53,6 +53,8 @@ type checkFlags struct {
 	crds               []string
 	allowUnknownKinds  bool
 	allowUnknownFields bool
+	lock               string
+	strict             bool
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -61,6 +63,8 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.crds, "crd", nil, "CustomResourceDefinitions to validate custom resources with: a `PATH` to a YAML/JSON file or a directory (repeatable)")
 	fs.BoolVar(&f.allowUnknownKinds, "allow-unknown-kinds", false, "report objects of kinds no schema knows as warnings, not errors")
 	fs.BoolVar(&f.allowUnknownFields, "allow-unknown-fields", false, "report fields the schema does not declare as warnings, not errors")
+	fs.StringVar(&f.lock, "lock", "", "the kubenix.lock `PATH` pinning charts (default: the nearest kubenix.lock from the file's directory up)")
+	fs.BoolVar(&f.strict, "strict", false, "make charts that render differently each time (random passwords, timestamps) an error")
 }
 
 // pipelineOptions combines the flags into pipeline.Options (without Eval).
@@ -68,6 +72,7 @@ func (f *checkFlags) pipelineOptions() pipeline.Options {
 	return pipeline.Options{
 		KubeVersion: f.kubeVersion, Namespace: f.namespace, CRDs: f.crds,
 		AllowUnknownKinds: f.allowUnknownKinds, AllowUnknownFields: f.allowUnknownFields,
+		Lock: f.lock, Strict: f.strict,
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/helmwrap"
 )
 
 func main() {
@@ -99,8 +100,21 @@ Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &diag.UsageError{Err: err, Hint: "see --help"}
 	})
-	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.explainCommand(), a.versionCommand())
+	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.explainCommand(), a.versionCommand(), a.execCommand())
 	return root
+}
+
+// execCommand is how the kubenix Nix library calls back into kubenix
+// (builtins.exec); it is not for people.
+func (a *app) execCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:                "__exec REQUEST",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return helmwrap.Serve(cmd.Context(), args, a.stdout)
+		},
+	}
 }
 
 // printDiagnostics writes diagnostics in the chosen format to stderr.

@@ -14,7 +14,9 @@ import (
 // TestMain lets the test binary act as the kubenix binary, so tests can run
 // it as a real process (signals, exit codes) without a separate build.
 func TestMain(m *testing.M) {
-	if os.Getenv("KUBENIX_TEST_AS_MAIN") == "1" {
+	// Nix calls the kubenix binary back (builtins.exec) as `kubenix __exec`;
+	// in tests that binary is this one.
+	if os.Getenv("KUBENIX_TEST_AS_MAIN") == "1" || len(os.Args) > 1 && os.Args[1] == "__exec" {
 		main()
 		return
 	}
@@ -103,7 +105,7 @@ func readTree(t *testing.T, dir string) map[string]string {
 func TestHelpExplainsEveryCommand(t *testing.T) {
 	root := (&app{}).rootCommand()
 	for _, c := range root.Commands() {
-		if c.Name() == "help" || c.Name() == "completion" {
+		if c.Name() == "help" || c.Name() == "completion" || c.Hidden {
 			continue
 		}
 		if c.Long == "" || c.Example == "" {

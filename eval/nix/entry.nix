@@ -14,18 +14,18 @@
 # __kubenixMode = "positions": for each path of __kubenixQueries (a JSON list
 #   of attribute/index paths), the position of the deepest attribute along it
 #   that exists: where the user wrote the field a diagnostic is about.
-{ __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", ... }@args:
+{ __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}", ... }@args:
 let
   inherit (builtins)
     attrNames concatLists deepSeq elemAt filter foldl' functionArgs genList
     intersectAttrs isAttrs isFunction isList length toJSON trace tryEval
     typeOf unsafeGetAttrPos;
 
-  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" ];
+  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" ];
   file = /. + __kubenixFile;
   imported = import file;
 
-  kubenix = import ./lib { };
+  kubenix = import ./lib { context = builtins.fromJSON __kubenixContext; };
 
   nixpkgsOnPath = builtins.any
     (e: e.prefix == "nixpkgs" || (e.prefix == "" && builtins.pathExists (e.path + "/nixpkgs")))

@@ -1,6 +1,9 @@
 # The kubenix Nix library, passed to user files as the `kubenix` argument.
 # Plain functions over attrsets: no module system, no nixpkgs needed.
-{ }:
+#
+# context comes from the kubenix run: its binary (for builtins.exec), the
+# build's Kubernetes version and namespace, the render cache, the lock.
+{ context ? { } }:
 let
   inherit (builtins) attrNames filter foldl' isAttrs isList map;
 
@@ -46,9 +49,73 @@ let
   withMeta = field: extra: mapObjects (o: o // {
     metadata = (o.metadata or { }) // { ${field} = extra // (o.metadata.${field} or { }); };
   });
+  # exec calls the kubenix binary through builtins.exec (which the kubenix
+  # CLI enables for its own evaluation only) with one JSON request; the
+  # answer is a Nix value. Large requests go through a file: an argument
+  # may not exceed 128 KiB.
+  exec = req:
+    if !(builtins ? exec) || !(context ? bin) then
+      throw "kubenix: ${req.op} needs builtins.exec: evaluate with the kubenix CLI (kubenix build/eval/check), which enables it for its own evaluation"
+    else
+      let
+        json = builtins.toJSON (req // {
+          protocol = "kubenix-exec/1";
+          context = {
+            version = context.version or "";
+            cacheDir = context.cacheDir or "";
+            statsFile = context.statsFile or "";
+            strict = context.strict or false;
+          };
+        });
+        arg =
+          if builtins.stringLength json > 100000
+          then "@" + builtins.toFile "kubenix-request.json" (builtins.unsafeDiscardStringContext json)
+          else json;
+      in
+      builtins.exec [ context.bin "__exec" arg ];
+
+  lockedCharts = (context.lock or { }).charts or { };
 in
 {
   version = "@VERSION@";
+
+  # helm.chart renders a Helm chart (a directory, a .tgz, or helm.fetch's
+  # result) as `helm template` would, and returns the list of its objects,
+  # ready to map, filter and patch.
+  helm.chart =
+    { chart
+    , name
+    , namespace ? context.namespace or "default"
+    , values ? { }
+    , includeCRDs ? true
+    , kubeVersion ? context.kubeVersion or null
+    , apiVersions ? [ ]
+    , noHooks ? false
+    , skipTests ? false
+    }:
+    exec {
+      op = "helm.render";
+      render = {
+        chart = toString chart;
+        inherit name namespace values includeCRDs kubeVersion noHooks skipTests;
+        apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
+      };
+    };
+
+  # helm.fetch gives the chart archive that kubenix.lock pins for a
+  # repository (https://... or oci://...), chart and version, as a
+  # fixed-output store path: offline and reproducible once locked.
+  helm.fetch = { repo, chart, version }:
+    let
+      key = "${repo}/${chart}@${version}";
+      entry = lockedCharts.${key} or (throw
+        "kubenix: ${chart} ${version} from ${repo} is not in kubenix.lock; run: kubenix helm add ${repo} ${chart} --version ${version}");
+    in
+    builtins.fetchurl { inherit (entry) url sha256 name; };
+
+  # fromYAML parses a YAML string into the list of its documents, read as
+  # kubectl reads them (so `yes` is true).
+  fromYAML = s: exec { op = "yaml.parse"; yaml = s; };
   inherit recursiveUpdate mapObjects objects filterObjects patch;
 
   # withLabels labels tree: add labels to every object (an object's own labels win).

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func testChart(t *testing.T, name string) string {
+	p, _ := filepath.Abs(filepath.Join(repoRoot(t), "helmwrap", "testdata", "charts", name))
+	return p
+}
+
+// A second build with the same inputs renders nothing.
+func TestHelmRendersAreCached(t *testing.T) {
+	requireNix(t)
+	app := filepath.Join(repoRoot(t), "examples", "helm", "app.nix")
+	work := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	var out, errb strings.Builder
+	code := run(t.Context(), []string{"build", app, "--no-out-link", "--timings"}, &out, &errb)
+	if code != 0 || !strings.Contains(errb.String(), "helm: 1 charts rendered, 0 from the cache") {
+		t.Fatalf("first build: exit %d\n%s", code, errb.String())
+	}
+	first := out.String()
+	errb.Reset()
+	out.Reset()
+	t.Chdir(work)
+	code = run(t.Context(), []string{"build", app, "--no-out-link", "--timings"}, &out, &errb)
+	if code != 0 || !strings.Contains(errb.String(), "helm: 0 charts rendered, 1 from the cache") {
+		t.Fatalf("second build: exit %d\n%s", code, errb.String())
+	}
+	if out.String() != first {
+		t.Errorf("cached build gave %s, first %s", out.String(), first)
+	}
+}
+
+func TestHelmErrors(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, call string
+		want       []string
+	}{
+		{"template error", `chart = "` + testChart(t, "broken-template") + `"; name = "b";`, []string{
+			testChart(t, "broken-template") + "/templates/configmap.yaml:6:",
+			"error: chart broken-template: ",
+			"nil pointer evaluating interface {}.deeply",
+			"in .app", "see also app.nix:2:3",
+		}},
+		{"required value", `chart = "` + testChart(t, "needs-value") + `"; name = "n";`, []string{
+			testChart(t, "needs-value") + "/templates/deployment.yaml:6:",
+			"database.host must be set", "hint: set the value the chart requires in values",
+		}},
+		{"values schema", `chart = "` + testChart(t, "shop") + `"; name = "s"; values.replicas = "many";`, []string{
+			testChart(t, "shop") + "/values.schema.json: error: chart shop: values do not match values.schema.json",
+			"replicas", "integer",
+		}},
+		{"missing chart", `chart = ./no-such-chart; name = "m";`, []string{
+			"app.nix:2:3: error: chart " + dir + "/no-such-chart does not exist", "in .app",
+		}},
+		{"not a chart", `chart = "` + testChart(t, "not-a-chart") + `"; name = "m";`, []string{"is not a Helm chart: it has no Chart.yaml"}},
+		{"kube version", `chart = "` + testChart(t, "old-kube") + `"; name = "o";`, []string{"chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.37.0"}},
+		{"missing dependency", `chart = "` + testChart(t, "missing-dep") + `"; name = "m";`, []string{"missing in charts/ directory: postgresql", "hint: vendor the dependencies"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			writeFile(t, filepath.Join(dir, "app.nix"), "{ kubenix }: {\n  app = kubenix.helm.chart { "+tc.call+" };\n}\n")
+			r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+			if r.code != 1 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("missing %q in:\n%s", w, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// Validation errors on rendered objects name the chart's template.
+func TestHelmValidationNamesTemplate(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	chart, _ := filepath.Abs(filepath.Join(repoRoot(t), "examples", "helm", "charts", "webapp"))
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
+  web = kubenix.helm.chart { chart = "`+chart+`"; name = "w"; values.image.pullPolicy = "Sometimes"; };
+}`)
+	r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+	want := chart + `/templates/deployment.yaml: error: Deployment/default/w-webapp: spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes"`
+	if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "in .web[2]") {
+		t.Errorf("exit %d, want %q in:\n%s", r.code, want, r.stderr)
+	}
+}
+
+func TestHelmNondeterminism(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: { r = kubenix.helm.chart { chart = "`+testChart(t, "random")+`"; name = "r"; }; }`)
+	r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: chart random (release r) renders differently each time: random/templates/secret.yaml") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+	r = kubenix(t, dir, "build", "app.nix", "--no-out-link", "--strict")
+	if r.code != 1 || !strings.Contains(r.stderr, "the chart renders differently each time") {
+		t.Errorf("--strict: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// The chart's namespace goes to namespaced objects only, including custom
+// resources whose CRD comes from the chart itself.
+func TestHelmNamespaces(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
+  shop = kubenix.helm.chart { chart = "`+testChart(t, "shop")+`"; name = "shop"; namespace = "prod"; values.image.tag = "2"; };
+}`)
+	r := kubenix(t, dir, "build", "app.nix", "--out-dir", "out", "-n", "elsewhere").mustSucceed(t)
+	_ = r
+	files := readTree(t, filepath.Join(dir, "out"))
+	for name := range files {
+		switch {
+		case strings.Contains(name, "customresourcedefinition"):
+			if strings.Contains(files[name], "namespace:") {
+				t.Errorf("%s: a CRD has no namespace", name)
+			}
+		case strings.HasPrefix(name, "0500-widget-"):
+			if !strings.Contains(name, "-prod-") {
+				t.Errorf("%s: the custom resource belongs in the release namespace", name)
+			}
+		}
+	}
+	if _, ok := files["0280-deployment-prod-shop-shop.yaml"]; !ok {
+		t.Errorf("files: %v", keys(files))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "0250-pod-prod-shop-shop-test.yaml")); err != nil {
+		t.Errorf("the test hook is rendered by default: %v", keys(files))
+	}
+}

@@ -1,0 +1,391 @@
+package helmwrap
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/kubenix/kubenix/manifest"
+)
+
+func chartDir(name string) string {
+	return filepath.Join("testdata", "charts", name)
+}
+
+func shopOptions() RenderOptions {
+	return RenderOptions{Chart: chartDir("shop"), Name: "shop", Namespace: "prod", IncludeCRDs: true, KubeVersion: "1.37",
+		Values: map[string]any{"image": map[string]any{"tag": "2.0"}}, APIVersions: BuiltinAPIVersions("1.37")}
+}
+
+// helmCLI builds the helm command from the same module version kubenix
+// renders with: the reference for fidelity.
+var helmCLI = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "kubenix-helm-cli-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "helm")
+	cmd := exec.Command("go", "build", "-o", bin, "helm.sh/helm/v3/cmd/helm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", errors.New(string(out))
+	}
+	return bin, nil
+})
+
+// helmTemplate runs `helm template` with the options kubenix got.
+func helmTemplate(t *testing.T, o RenderOptions) []string {
+	t.Helper()
+	bin, err := helmCLI()
+	if err != nil {
+		t.Fatalf("building helm: %v", err)
+	}
+	values := filepath.Join(t.TempDir(), "values.json")
+	b, _ := json.Marshal(o.Values)
+	os.WriteFile(values, b, 0o644)
+	args := []string{"template", o.Name, o.Chart, "--namespace", o.Namespace, "--kube-version", "v" + o.KubeVersion + ".0", "-f", values}
+	if o.IncludeCRDs {
+		args = append(args, "--include-crds")
+	}
+	if o.NoHooks {
+		args = append(args, "--no-hooks")
+	}
+	if o.SkipTests {
+		args = append(args, "--skip-tests")
+	}
+	for _, a := range o.APIVersions {
+		args = append(args, "--api-versions", a)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helm template: %v\n%s", err, stderr.String())
+	}
+	var docs []string
+	for _, d := range strings.Split(string(out), "\n---") {
+		j, err := sigsyaml.YAMLToJSON([]byte(d))
+		if err != nil {
+			t.Fatalf("helm output: %v", err)
+		}
+		if string(j) == "null" {
+			continue
+		}
+		docs = append(docs, canonical(t, j))
+	}
+	slices.Sort(docs)
+	return docs
+}
+
+func canonical(t *testing.T, j []byte) string {
+	v, err := manifest.DecodeJSON(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func kubenixTemplate(t *testing.T, o RenderOptions) []string {
+	t.Helper()
+	res, err := Render(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []string
+	for _, r := range res.Objects {
+		b, _ := json.Marshal(r.Object)
+		docs = append(docs, string(b))
+	}
+	slices.Sort(docs)
+	return docs
+}
+
+// The same objects as `helm template`, for the same inputs.
+func TestRenderMatchesHelmTemplate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the helm CLI")
+	}
+	variants := map[string]func(*RenderOptions){
+		"defaults": func(*RenderOptions) {},
+		"values": func(o *RenderOptions) {
+			o.Values["replicas"] = int64(5)
+			o.Values["cache"] = map[string]any{"enabled": false}
+		},
+		"kube-1.30":  func(o *RenderOptions) { o.KubeVersion, o.APIVersions = "1.30", BuiltinAPIVersions("1.30") },
+		"no-hooks":   func(o *RenderOptions) { o.NoHooks = true },
+		"skip-tests": func(o *RenderOptions) { o.SkipTests = true },
+		"no-crds":    func(o *RenderOptions) { o.IncludeCRDs = false },
+		"api-versions": func(o *RenderOptions) {
+			o.APIVersions = append(o.APIVersions, "example.com/v1", "example.com/v1/Widget")
+		},
+		"helm-defaults": func(o *RenderOptions) { o.APIVersions = nil },
+		"other-release": func(o *RenderOptions) { o.Name, o.Namespace = "store", "staging" },
+	}
+	for name, change := range variants {
+		t.Run(name, func(t *testing.T) {
+			o := shopOptions()
+			change(&o)
+			got, want := kubenixTemplate(t, o), helmTemplate(t, o)
+			if !slices.Equal(got, want) {
+				t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+func objectsByName(t *testing.T, o RenderOptions) map[string]Rendered {
+	t.Helper()
+	res, err := Render(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]Rendered{}
+	for _, r := range res.Objects {
+		out[r.Object["kind"].(string)+"/"+r.Object["metadata"].(map[string]any)["name"].(string)] = r
+	}
+	return out
+}
+
+func TestRenderReleaseAndCapabilities(t *testing.T) {
+	objs := objectsByName(t, shopOptions())
+	cm := objs["ConfigMap/shop-shop-release"]
+	data := cm.Object["data"].(map[string]any)
+	for k, want := range map[string]string{
+		"name": "shop", "namespace": "prod", "revision": "1", "isInstall": "true", "isUpgrade": "false",
+		"kubeVersion": "v1.37.0", "kubeMinor": "37", "hasWidgets": "false",
+		"greeting": "hello from shop", "files": "welcome to the shop",
+	} {
+		if data[k] != want {
+			t.Errorf("data.%s = %v, want %q", k, data[k], want)
+		}
+	}
+	if cm.Template != "shop/templates/configmap.yaml" {
+		t.Errorf("template %q", cm.Template)
+	}
+	dep := objs["Deployment/shop-shop"].Object
+	ann := dep["spec"].(map[string]any)["template"].(map[string]any)["metadata"].(map[string]any)["annotations"].(map[string]any)
+	if ann["kubenix.test/lookup-found"] != "no" {
+		t.Errorf("lookup must find nothing: %v", ann)
+	}
+	for _, name := range []string{"CustomResourceDefinition/widgets.example.com", "Job/shop-shop-migrate", "Pod/shop-shop-test",
+		"StatefulSet/shop-cache", "PodDisruptionBudget/shop-shop", "Widget/shop-small"} {
+		if _, ok := objs[name]; !ok {
+			t.Errorf("%s missing from the render", name)
+		}
+	}
+	if !objs["Job/shop-shop-migrate"].Hook {
+		t.Error("the migrate job is a hook")
+	}
+	for name, r := range objs {
+		if strings.Contains(mustJSON(r.Object), "must never reach the output") {
+			t.Errorf("%s: NOTES.txt rendered", name)
+		}
+	}
+	o := shopOptions()
+	o.NoHooks, o.IncludeCRDs = true, false
+	objs = objectsByName(t, o)
+	if _, ok := objs["Job/shop-shop-migrate"]; ok {
+		t.Error("noHooks must drop hooks")
+	}
+	if _, ok := objs["CustomResourceDefinition/widgets.example.com"]; ok {
+		t.Error("includeCRDs = false must drop crds/")
+	}
+	o = shopOptions()
+	o.SkipTests = true
+	objs = objectsByName(t, o)
+	if _, ok := objs["Pod/shop-shop-test"]; ok {
+		t.Error("skipTests must drop test hooks")
+	}
+	if _, ok := objs["Job/shop-shop-migrate"]; !ok {
+		t.Error("skipTests keeps other hooks")
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestRenderErrors(t *testing.T) {
+	hostile := hostileArchive(t)
+	for _, tc := range []struct {
+		name     string
+		opts     func(*RenderOptions)
+		template string // expected TemplateError template ("" for other errors)
+		line     int
+		message  string
+	}{
+		{name: "missing", opts: func(o *RenderOptions) { o.Chart = chartDir("nope") }, message: "does not exist"},
+		{name: "not a chart", opts: func(o *RenderOptions) { o.Chart = chartDir("not-a-chart") }, message: "is not a Helm chart: it has no Chart.yaml"},
+		{name: "template error", opts: func(o *RenderOptions) { o.Chart = chartDir("broken-template") }, template: "broken-template/templates/configmap.yaml", line: 6, message: "nil pointer evaluating interface {}.deeply"},
+		{name: "required value", opts: func(o *RenderOptions) { o.Chart = chartDir("needs-value") }, template: "needs-value/templates/deployment.yaml", line: 6, message: "database.host must be set"},
+		{name: "schema", opts: func(o *RenderOptions) { o.Values = map[string]any{"replicas": "many"} }, message: "values do not match shop/values.schema.json"},
+		{name: "kube version", opts: func(o *RenderOptions) { o.Chart = chartDir("old-kube") }, message: "chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.37.0"},
+		{name: "missing dependency", opts: func(o *RenderOptions) { o.Chart = chartDir("missing-dep") }, message: "found in Chart.yaml, but missing in charts/ directory: postgresql"},
+		{name: "hostile archive", opts: func(o *RenderOptions) { o.Chart = hostile }, message: "chart illegally references parent directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := shopOptions()
+			o.Name = "x"
+			tc.opts(&o)
+			_, err := Render(context.Background(), o)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tc.message) {
+				t.Errorf("error %q does not say %q", err, tc.message)
+			}
+			if !IsChartError(err) {
+				t.Errorf("%T is not a chart error", err)
+			}
+			var te *TemplateError
+			if tc.template != "" && (!errors.As(err, &te) || te.Template != tc.template || te.Line != tc.line) {
+				t.Errorf("want a template error at %s:%d, got %#v", tc.template, tc.line, err)
+			}
+		})
+	}
+}
+
+// hostileArchive is a chart archive with an entry outside the chart.
+func hostileArchive(t *testing.T) string {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for name, content := range map[string]string{
+		"evil/Chart.yaml":              "apiVersion: v2\nname: evil\nversion: 0.1.0\n",
+		"evil/../../../tmp/escaped.sh": "echo pwned\n",
+	} {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(content))
+	}
+	tw.Close()
+	gz.Close()
+	p := filepath.Join(t.TempDir(), "evil-0.1.0.tgz")
+	os.WriteFile(p, buf.Bytes(), 0o644)
+	return p
+}
+
+func TestNondeterminismIsDetected(t *testing.T) {
+	res, err := Render(context.Background(), RenderOptions{Chart: chartDir("random"), Name: "r", Namespace: "x", KubeVersion: "1.37"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Nondeterministic, []string{"random/templates/secret.yaml"}) {
+		t.Errorf("nondeterministic: %v (config.yaml's uuidv4 is not used, so it is deterministic)", res.Nondeterministic)
+	}
+	res, _ = Render(context.Background(), shopOptions())
+	if len(res.Nondeterministic) != 0 {
+		t.Errorf("shop is deterministic: %v", res.Nondeterministic)
+	}
+}
+
+func TestCache(t *testing.T) {
+	c := Cache{Dir: t.TempDir()}
+	o := shopOptions()
+	k1, err := c.Key(o, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k2, _ := c.Key(o, "v1"); k2 != k1 {
+		t.Error("key not stable")
+	}
+	o2 := shopOptions()
+	o2.Values["replicas"] = int64(9)
+	if k, _ := c.Key(o2, "v1"); k == k1 {
+		t.Error("values must change the key")
+	}
+	if k, _ := c.Key(o, "v2"); k == k1 {
+		t.Error("kubenix's version must change the key")
+	}
+	if _, ok := c.Get(k1); ok {
+		t.Fatal("empty cache hit")
+	}
+	want := &Result{Chart: "shop", Objects: []Rendered{{Object: map[string]any{"kind": "X"}, Template: "t"}}}
+	if err := c.Put(k1, want); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := c.Get(k1)
+	if !ok || got.Chart != "shop" || len(got.Objects) != 1 {
+		t.Fatalf("cache: %v %v", got, ok)
+	}
+	// A corrupt entry is a miss, so the chart is rendered again.
+	p := c.path(k1)
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(b, []byte(`"X"`), []byte(`"Y"`), 1), 0o644)
+	if _, ok := c.Get(k1); ok {
+		t.Error("a tampered entry must not be used")
+	}
+	os.WriteFile(p, []byte("{trunc"), 0o644)
+	if _, ok := c.Get(k1); ok {
+		t.Error("a truncated entry must not be used")
+	}
+}
+
+func TestChartDigestFollowsContent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "c")
+	os.CopyFS(dir, os.DirFS(chartDir("random")))
+	d1, _ := ChartDigest(dir)
+	os.WriteFile(filepath.Join(dir, "templates", "secret.yaml"), []byte("changed"), 0o644)
+	d2, _ := ChartDigest(dir)
+	if d1 == d2 {
+		t.Error("digest must change with the chart")
+	}
+}
+
+func TestServeRefusesForeignRequests(t *testing.T) {
+	for _, args := range [][]string{nil, {"a", "b"}, {"rm -rf /"}, {`{"protocol":"other","op":"helm.render"}`},
+		{`{"protocol":"kubenix-exec/1","op":"shell"}`}, {`{"protocol":"kubenix-exec/1","op":"helm.render","extra":1}`}, {"@/etc/passwd"}} {
+		var out bytes.Buffer
+		if err := Serve(context.Background(), args, &out); err == nil || out.Len() > 0 {
+			t.Errorf("%q: accepted (%q)", args, out.String())
+		}
+	}
+}
+
+// The answer to Nix is a Nix expression Nix can read, for results and
+// errors alike.
+func TestServeAnswersNix(t *testing.T) {
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("no Nix")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	chart, _ := filepath.Abs(filepath.Join(filepath.Dir(file), "testdata", "charts", "shop"))
+	tricky := `hello ${x} "quoted" \ back` + "\n\ttab"
+	req := func(chart string) string {
+		b, _ := json.Marshal(Request{Protocol: Protocol, Op: "helm.render", Render: &RenderOptions{Chart: chart, Name: "r", Namespace: "n", KubeVersion: "1.37",
+			Values: map[string]any{"config": map[string]any{"greeting": tricky}}}})
+		return string(b)
+	}
+	var out bytes.Buffer
+	if err := Serve(context.Background(), []string{req(chart)}, &out); err != nil {
+		t.Fatal(err)
+	}
+	v, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E",
+		"builtins.head (map (o: o.data.greeting) (builtins.filter (o: o.kind == \"ConfigMap\") ("+out.String()+")))").Output()
+	var got string
+	json.Unmarshal(v, &got)
+	if err != nil || got != tricky {
+		t.Fatalf("nix read %q (%v), want %q", v, err, tricky)
+	}
+	out.Reset()
+	Serve(context.Background(), []string{req(chart + "-missing")}, &out)
+	msg, err := exec.Command("nix-instantiate", "--eval", "--strict", "-E", out.String()).CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "kubenix-error:") || !strings.Contains(string(msg), "does not exist") {
+		t.Fatalf("error answer: %s", msg)
+	}
+}

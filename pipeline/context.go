@@ -1,0 +1,118 @@
+package pipeline
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/helmwrap"
+	"github.com/kubenix/kubenix/lock"
+	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/schema"
+)
+
+// helpers prepares what the kubenix library needs to call back into
+// kubenix during evaluation (kubenix.helm.chart, fromYAML): the binary,
+// the target version, the render cache, a file for the helpers' reports,
+// and the lock. cleanup removes the report file.
+type helpers struct {
+	statsFile string
+}
+
+func newHelpers(opts *Options, set *schema.Set, extraAPIs []string) (*helpers, error) {
+	bin, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("cannot find the kubenix binary for Nix to call: %w", err)
+	}
+	f, err := os.CreateTemp("", "kubenix-stats-")
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	h := &helpers{statsFile: f.Name()}
+	ns := opts.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	lf, err := lock.Find(opts.Eval.File, opts.Lock)
+	if err != nil {
+		return nil, err
+	}
+	apis := append(helmwrap.BuiltinAPIVersions(set.KubernetesVersion()), extraAPIs...)
+	slices.Sort(apis)
+	opts.Eval.Context = map[string]any{
+		"bin":         bin,
+		"version":     opts.Eval.Version,
+		"kubeVersion": set.KubernetesVersion(),
+		"namespace":   ns,
+		"apiVersions": apis,
+		"cacheDir":    opts.Eval.CacheDir,
+		"statsFile":   h.statsFile,
+		"strict":      opts.Strict,
+		"lock":        map[string]any{"charts": lf.ChartsForNix()},
+	}
+	return h, nil
+}
+
+func (h *helpers) cleanup() { os.Remove(h.statsFile) }
+
+// stats reads what the helpers reported: renders and cache hits, and
+// charts that render differently each time (warnings).
+func (h *helpers) stats() ([]helmwrap.Stat, diag.List) {
+	f, err := os.Open(h.statsFile)
+	if err != nil {
+		return nil, nil
+	}
+	defer f.Close()
+	var out []helmwrap.Stat
+	var warns diag.List
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var s helmwrap.Stat
+		if json.Unmarshal(sc.Bytes(), &s) != nil {
+			continue
+		}
+		out = append(out, s)
+		if len(s.Nondeterministic) > 0 {
+			warns = append(warns, diag.Diagnostic{
+				Severity: diag.Warning,
+				Message:  fmt.Sprintf("chart %s (release %s) renders differently each time: %s; the output is not reproducible", s.Chart, s.Release, strings.Join(s.Nondeterministic, ", ")),
+				Hint:     "kubenix keeps the first render in its cache; set the generated values (passwords, certificates) in values, and use --strict to make this an error",
+			})
+		}
+	}
+	return out, warns
+}
+
+// crdAPIVersions lists the group/version and group/version/kind of every
+// CRD among objs, as Helm's .Capabilities.APIVersions spells them.
+func crdAPIVersions(objs []*manifest.Object) []string {
+	var out []string
+	for _, o := range objs {
+		if !schema.IsCRD(o) {
+			continue
+		}
+		spec, _ := o.Body["spec"].(map[string]any)
+		group, _ := spec["group"].(string)
+		names, _ := spec["names"].(map[string]any)
+		kind, _ := names["kind"].(string)
+		versions, _ := spec["versions"].([]any)
+		for _, v := range versions {
+			vm, _ := v.(map[string]any)
+			name, _ := vm["name"].(string)
+			if group == "" || name == "" {
+				continue
+			}
+			out = append(out, group+"/"+name)
+			if kind != "" {
+				out = append(out, group+"/"+name+"/"+kind)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
