@@ -25,13 +25,14 @@ type File struct {
 
 // Chart pins one chart archive.
 type Chart struct {
-	Repo       string `json:"repo"`             // https://charts.example.com or oci://registry/path
-	Chart      string `json:"chart"`            // the chart's name
-	Constraint string `json:"constraint"`       // the version asked for (exact, or a range like ^18.0.0)
-	Version    string `json:"version"`          // the version it resolved to
-	URL        string `json:"url"`              // where the archive was downloaded (https://... or oci://...:version)
-	SHA256     string `json:"sha256"`           // of the .tgz, hex
-	Digest     string `json:"digest,omitempty"` // OCI manifest digest, for oci:// charts
+	Repo       string `json:"repo"`                // https://charts.example.com or oci://registry/path
+	Chart      string `json:"chart"`               // the chart's name
+	Constraint string `json:"constraint"`          // the version asked for (exact, or a range like ^18.0.0)
+	Version    string `json:"version"`             // the version it resolved to
+	URL        string `json:"url"`                 // where the archive was downloaded (https://... or oci://...:version)
+	SHA256     string `json:"sha256"`              // of the .tgz, hex
+	Digest     string `json:"digest,omitempty"`    // OCI manifest digest, for oci:// charts
+	PlainHTTP  bool   `json:"plainHTTP,omitempty"` // an OCI registry spoken to over http
 }
 
 // Key is how Nix code names a locked chart: kubenix.helm.fetch

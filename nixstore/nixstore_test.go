@@ -127,3 +127,22 @@ func TestStoreAddImportsAndIsIdempotent(t *testing.T) {
 		t.Fatalf("%s is not a GC root:\n%s", link, roots)
 	}
 }
+
+func TestFixedOutputPathAgreesWithNix(t *testing.T) {
+	bin := nixStoreOrSkip(t)
+	s := &Store{Dir: DefaultStoreDir, NixStore: bin}
+	data := []byte(t.Name() + " chart archive\n")
+	p, err := s.AddFixed(context.Background(), "chart-1.0.0.tgz", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "chart-1.0.0.tgz")
+	os.WriteFile(f, data, 0o644)
+	out, err := exec.Command(bin, "--add-fixed", "sha256", f).Output()
+	if err != nil || strings.TrimSpace(string(out)) != p {
+		t.Fatalf("nix-store --add-fixed = %s (%v), kubenix computed %s", out, err, p)
+	}
+	if p2, err := s.AddFixed(context.Background(), "chart-1.0.0.tgz", data); err != nil || p2 != p {
+		t.Fatalf("second AddFixed: %s %v", p2, err)
+	}
+}

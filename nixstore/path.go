@@ -73,3 +73,11 @@ func HashPart(storeDir, p string) string {
 	}
 	return rest[:32]
 }
+
+// FixedOutputPath computes the store path of a flat file with the given
+// sha256 and name, as builtins.fetchurl and `nix-store --add-fixed sha256`
+// make it.
+func FixedOutputPath(storeDir, name string, sha [32]byte) string {
+	inner := sha256.Sum256([]byte("fixed:out:sha256:" + hex.EncodeToString(sha[:]) + ":"))
+	return makeStorePath(storeDir, "output:out", inner, name)
+}

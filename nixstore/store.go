@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -193,4 +194,41 @@ func WriteTree(path string, n *Node) error {
 		return nil
 	}
 	return fmt.Errorf("unknown node type %d", n.Type)
+}
+
+// AddFixed adds a flat file as a fixed-output path (what
+// builtins.fetchurl with that sha256 gives) and returns its store path.
+// Adding an existing path is a no-op.
+func (s *Store) AddFixed(ctx context.Context, name string, data []byte) (string, error) {
+	if err := ValidName(name); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	p := FixedOutputPath(s.Dir, name, sum)
+	if _, err := os.Stat(p); err == nil {
+		if err := s.run(ctx, nil, "--check-validity", p); err == nil {
+			return p, nil
+		}
+	}
+	tmp, err := os.MkdirTemp("", "kubenix-fixed-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	f := filepath.Join(tmp, name)
+	if err := os.WriteFile(f, data, 0o444); err != nil {
+		return "", err
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, s.NixStore, "--add-fixed", "sha256", f)
+	cmd.Stdout = &out
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("nix-store --add-fixed: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	if got := strings.TrimSpace(out.String()); got != p {
+		return "", fmt.Errorf("nix-store --add-fixed gave %s, expected %s", got, p)
+	}
+	return p, nil
 }

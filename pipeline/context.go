@@ -23,7 +23,7 @@ type helpers struct {
 	statsFile string
 }
 
-func newHelpers(opts *Options, set *schema.Set, extraAPIs []string) (*helpers, error) {
+func newHelpers(opts *Options, set *schema.Set, extraAPIs []string, lf *lock.File) (*helpers, error) {
 	bin, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the kubenix binary for Nix to call: %w", err)
@@ -37,10 +37,6 @@ func newHelpers(opts *Options, set *schema.Set, extraAPIs []string) (*helpers, e
 	ns := opts.Namespace
 	if ns == "" {
 		ns = "default"
-	}
-	lf, err := lock.Find(opts.Eval.File, opts.Lock)
-	if err != nil {
-		return nil, err
 	}
 	apis := append(helmwrap.BuiltinAPIVersions(set.KubernetesVersion()), extraAPIs...)
 	slices.Sort(apis)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/eval"
+	"github.com/kubenix/kubenix/helmwrap"
+	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
 	"github.com/kubenix/kubenix/schema"
@@ -104,10 +106,23 @@ type Source struct {
 // of its own, it is evaluated once more so that the charts see those CRDs
 // in .Capabilities.APIVersions (renders are cached, so this is cheap).
 func evaluate(ctx context.Context, opts *Options, set *schema.Set, t *Timings) (*Source, diag.List, error) {
+	lf, err := lock.Find(opts.Eval.File, opts.Lock)
+	if err != nil {
+		return nil, nil, &diag.UsageError{Err: err}
+	}
+	if len(lf.Charts) > 0 {
+		st, err := storeFor("")
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := ensureCharts(ctx, lf, st, helmwrap.NewRemote(false)); err != nil {
+			return nil, nil, err
+		}
+	}
 	crdFiles, _ := readCRDFiles(opts.CRDs)
 	apis := crdAPIVersions(crdFiles)
 	for pass := 0; ; pass++ {
-		h, err := newHelpers(opts, set, apis)
+		h, err := newHelpers(opts, set, apis, lf)
 		if err != nil {
 			return nil, nil, err
 		}
