@@ -47,6 +47,7 @@ func main() {
 	}
 	defer os.RemoveAll(work)
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(work, "cache"))
+	os.Setenv("HOME", work) // no user configuration leaks into the measurements
 
 	fmt.Printf("kubenix bench: %s, %d runs per cell (median)\n\n", bin, *runs)
 	fmt.Printf("%6s %7s | %9s | %9s %9s %8s %8s %8s %8s %7s | %9s %7s | %8s\n",
@@ -91,6 +92,9 @@ func main() {
 		fail("validation: %v", err)
 	}
 	fmt.Printf("validation of 10,000 mixed objects (6 built-in kinds, 2 custom, one with a CEL rule): %.0f objects/s on one core (target >= 20,000), %.0f/s on all cores\n", one, all)
+	if err := helmBench(bin, work, max(*runs, 5)); err != nil {
+		fail("helm: %v", err)
+	}
 	if a, ok := results[400]; ok {
 		if b, ok := results[10000]; ok {
 			fmt.Printf("linearity: 10,000 units / 400 units = %.1fx for 25x the objects (target <= 30x); raw Nix %.1fx\n",
@@ -110,8 +114,13 @@ type sample struct {
 var stageRE = regexp.MustCompile(`(\w+) ([0-9.]+)ms`)
 
 func measure(dir, name string, args ...string) sample {
+	return measureEnv(dir, nil, name, args...)
+}
+
+func measureEnv(dir string, env []string, name string, args ...string) sample {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
+	cmd.Env = env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()

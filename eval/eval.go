@@ -43,6 +43,24 @@ type Result struct {
 	// Context is the string context of the whole value: the store paths and
 	// derivations its strings refer to, keyed by store path.
 	Context map[string]ContextEntry
+	// Stats are what the kubenix helpers reported during the evaluation
+	// (renders, cache hits): the JSON after each StatPrefix line.
+	Stats []string
+}
+
+// StatPrefix starts the lines helpers (and cached renders, through
+// builtins.trace) write to standard error to report to the kubenix run.
+const StatPrefix = "kubenix-stat "
+
+func statsOf(stderr []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(stderr), "\n") {
+		line = strings.TrimPrefix(line, "trace: ")
+		if rest, ok := strings.CutPrefix(line, StatPrefix); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
 }
 
 // Site places one object in the tree and in the source.
@@ -111,6 +129,7 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading Nix output: %w", err)
 	}
+	res.Stats = statsOf(stderr)
 	for _, c := range res.Context {
 		if c.Path {
 			// A Nix path was copied to the store for the output; find out

@@ -37,6 +37,7 @@ type Request struct {
 	Protocol string         `json:"protocol"`
 	Op       string         `json:"op"` // helm.render or yaml.parse
 	Render   *RenderOptions `json:"render,omitempty"`
+	CacheKey string         `json:"cacheKey,omitempty"` // where to cache the render (see cache.go)
 	YAML     *string        `json:"yaml,omitempty"`
 	Context  ExecContext    `json:"context"`
 }
@@ -44,13 +45,16 @@ type Request struct {
 // ExecContext is what the kubenix run that started the evaluation tells
 // its helpers.
 type ExecContext struct {
-	Version   string `json:"version"`   // kubenix's version (part of cache keys)
-	CacheDir  string `json:"cacheDir"`  // render cache; "" disables it
-	StatsFile string `json:"statsFile"` // where helpers report renders and warnings
-	Strict    bool   `json:"strict"`    // non-determinism is an error
+	Version  string `json:"version"`  // kubenix's version (part of cache keys)
+	CacheDir string `json:"cacheDir"` // render cache; "" disables it
+	Strict   bool   `json:"strict"`   // non-determinism is an error
 }
 
-// Stat is one line of the stats file.
+// StatPrefix starts a line on standard error that reports a helper call to
+// the kubenix run (Nix passes helpers' standard error through).
+const StatPrefix = eval.StatPrefix
+
+// Stat is what a helper call reports.
 type Stat struct {
 	Op               string   `json:"op"`
 	Chart            string   `json:"chart,omitempty"`
@@ -84,7 +88,7 @@ func Serve(ctx context.Context, args []string, w io.Writer) error {
 		return fmt.Errorf("kubenix __exec: not a %s request", Protocol)
 	}
 	var (
-		value any
+		value []byte // JSON
 		err   error
 	)
 	switch req.Op {
@@ -97,7 +101,10 @@ func Serve(ctx context.Context, args []string, w io.Writer) error {
 		if req.YAML == nil {
 			return fmt.Errorf("kubenix __exec: yaml.parse without yaml")
 		}
-		value, err = parseYAML(*req.YAML)
+		var docs []any
+		if docs, err = parseYAML(*req.YAML); err == nil {
+			value, err = json.Marshal(docs)
+		}
 	default:
 		return fmt.Errorf("kubenix __exec: unknown op %q", req.Op)
 	}
@@ -105,11 +112,7 @@ func Serve(ctx context.Context, args []string, w io.Writer) error {
 		_, werr := io.WriteString(w, "throw "+nixString(eval.ErrorPrefix+reportJSON(err, req)))
 		return werr
 	}
-	b, err := json.Marshal(value)
-	if err != nil {
-		return err
-	}
-	_, err = io.WriteString(w, "builtins.fromJSON "+nixString(string(b)))
+	_, err = io.WriteString(w, "builtins.fromJSON "+nixString(string(value)))
 	return err
 }
 
@@ -119,32 +122,28 @@ func nixString(s string) string {
 	return `"` + r.Replace(s) + `"`
 }
 
-func serveRender(ctx context.Context, req Request) (any, error) {
+func serveRender(ctx context.Context, req Request) ([]byte, error) {
 	opts := *req.Render
-	cache := Cache{}
-	if req.Context.CacheDir != "" {
-		cache.Dir = filepath.Join(req.Context.CacheDir, "helm-renders")
-	}
-	key, err := cache.Key(opts, req.Context.Version)
+	res, err := Render(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	res, hit := cache.Get(key)
-	if !hit {
-		if res, err = Render(ctx, opts); err != nil {
-			return nil, err
-		}
-		if err := cache.Put(key, res); err != nil {
+	objects, err := json.Marshal(annotate(res, opts))
+	if err != nil {
+		return nil, err
+	}
+	if req.CacheKey != "" && req.Context.CacheDir != "" && len(req.CacheKey) == 64 {
+		if err := writeCache(req.Context.CacheDir, req.CacheKey, objects, res); err != nil {
 			fmt.Fprintf(os.Stderr, "kubenix: warning: cannot cache the render of %s: %v\n", res.Chart, err)
 		}
 	}
-	report(req.Context.StatsFile, Stat{Op: "helm.render", Chart: res.Chart, Release: opts.Name, Cached: hit, Nondeterministic: res.Nondeterministic})
+	report(Stat{Op: "helm.render", Chart: res.Chart, Release: opts.Name, Nondeterministic: res.Nondeterministic})
 	if len(res.Nondeterministic) > 0 && req.Context.Strict {
 		return nil, &TemplateError{Chart: res.Chart, Template: res.Nondeterministic[0],
 			Msg:  fmt.Sprintf("the chart renders differently each time (templates %s): the output is not reproducible", strings.Join(res.Nondeterministic, ", ")),
 			Hint: "set the generated values (passwords, certificates) explicitly in values, or build without --strict"}
 	}
-	return annotate(res, opts), nil
+	return objects, nil
 }
 
 // annotate adds each object's origin, and sets metadata.namespace to the
@@ -178,20 +177,10 @@ func annotate(res *Result, opts RenderOptions) []any {
 	return out
 }
 
-func report(statsFile string, s Stat) {
-	if statsFile == "" {
-		return
+func report(s Stat) {
+	if b, err := json.Marshal(s); err == nil {
+		fmt.Fprintf(os.Stderr, "%s%s\n", StatPrefix, b)
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return
-	}
-	f, err := os.OpenFile(statsFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	f.Write(append(b, '\n'))
 }
 
 func reportJSON(err error, req Request) string {
@@ -228,7 +217,7 @@ func reportJSON(err error, req Request) string {
 
 // parseYAML reads a multi-document YAML string the way kubectl does; one
 // document gives a value, several give a list.
-func parseYAML(s string) (any, error) {
+func parseYAML(s string) ([]any, error) {
 	var docs []any
 	for _, doc := range splitYAML(s) {
 		j, err := sigsyaml.YAMLToJSON([]byte(doc))

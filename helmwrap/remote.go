@@ -5,18 +5,22 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/registry"
-	"helm.sh/helm/v3/pkg/repo"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/kubenix/kubenix/lock"
@@ -114,26 +118,27 @@ func (r *Remote) lockHTTP(ctx context.Context, e *lock.Chart) ([]byte, error) {
 		}
 		return nil, err
 	}
-	var idx repo.IndexFile
+	var idx repoIndex
 	if err := sigsyaml.Unmarshal(b, &idx); err != nil || idx.APIVersion == "" {
 		return nil, &RemoteError{Msg: fmt.Sprintf("%s is not a Helm chart repository index", indexURL)}
 	}
-	idx.SortEntries()
-	cv, err := idx.Get(e.Chart, e.Constraint)
+	versions := idx.Entries[e.Chart]
+	var have []string
+	for _, v := range versions {
+		have = append(have, v.Version)
+	}
+	if len(have) == 0 {
+		return nil, &RemoteError{Msg: fmt.Sprintf("repository %s has no chart %q", e.Repo, e.Chart)}
+	}
+	version, err := pickVersion(have, e.Constraint)
 	if err != nil {
-		var have []string
-		for _, v := range idx.Entries[e.Chart] {
-			have = append(have, v.Version)
-		}
-		if len(have) == 0 {
-			return nil, &RemoteError{Msg: fmt.Sprintf("repository %s has no chart %q", e.Repo, e.Chart)}
-		}
 		return nil, &RemoteError{Msg: fmt.Sprintf("repository %s has no version of %s matching %q (it has %s)", e.Repo, e.Chart, e.Constraint, strings.Join(have, ", "))}
 	}
+	cv := versions[slices.Index(have, version)]
 	if len(cv.URLs) == 0 {
 		return nil, &RemoteError{Msg: fmt.Sprintf("%s %s has no download URL in %s", e.Chart, cv.Version, indexURL)}
 	}
-	u, err := repo.ResolveReferenceURL(e.Repo, cv.URLs[0])
+	u, err := resolveURL(e.Repo, cv.URLs[0])
 	if err != nil {
 		return nil, &RemoteError{Msg: err.Error()}
 	}
@@ -151,25 +156,68 @@ func (r *Remote) lockHTTP(ctx context.Context, e *lock.Chart) ([]byte, error) {
 	return data, nil
 }
 
-func (r *Remote) registry() (*registry.Client, error) {
-	opts := []registry.ClientOption{registry.ClientOptWriter(io.Discard), registry.ClientOptHTTPClient(r.HTTP)}
-	if r.PlainHTTP {
-		opts = append(opts, registry.ClientOptPlainHTTP())
+// repoIndex is the part of a chart repository's index.yaml kubenix reads.
+type repoIndex struct {
+	APIVersion string `json:"apiVersion"`
+	Entries    map[string][]struct {
+		Version string   `json:"version"`
+		URLs    []string `json:"urls"`
+		Digest  string   `json:"digest"`
+	} `json:"entries"`
+}
+
+// resolveURL resolves a chart URL of an index against the repository's.
+func resolveURL(repoURL, ref string) (string, error) {
+	base, err := url.Parse(strings.TrimSuffix(repoURL, "/") + "/")
+	if err != nil {
+		return "", fmt.Errorf("invalid repository URL %s: %w", repoURL, err)
 	}
-	return registry.NewClient(opts...)
+	r, err := url.Parse(ref)
+	if err != nil {
+		return "", fmt.Errorf("invalid chart URL %s: %w", ref, err)
+	}
+	return base.ResolveReference(r).String(), nil
+}
+
+// The media types of a Helm chart in an OCI registry.
+const (
+	chartLayerMediaType       = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
+	legacyChartLayerMediaType = "application/tar+gzip"
+)
+
+func (r *Remote) ociOptions(ctx context.Context) []remote.Option {
+	tr := r.HTTP.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithTransport(tr)}
+}
+
+func (r *Remote) ociName(s string) []name.Option {
+	if r.PlainHTTP {
+		return []name.Option{name.Insecure}
+	}
+	return nil
 }
 
 func (r *Remote) lockOCI(ctx context.Context, e *lock.Chart) ([]byte, error) {
 	// kubenix helm add oci://host/path/chart: the repository is what is
 	// left of the reference without the chart's name.
 	ref := strings.TrimPrefix(e.Repo, "oci://") + "/" + e.Chart
-	client, err := r.registry()
+	ctx, cancel := context.WithTimeout(ctx, r.HTTP.Timeout)
+	defer cancel()
+	repo, err := name.NewRepository(ref, r.ociName(ref)...)
 	if err != nil {
-		return nil, err
+		return nil, &RemoteError{Msg: fmt.Sprintf("invalid OCI reference oci://%s: %v", ref, err)}
 	}
-	tags, err := withContext(ctx, func() ([]string, error) { return client.Tags(ref) })
+	rawTags, err := remote.List(repo, r.ociOptions(ctx)...)
 	if err != nil {
-		return nil, &RemoteError{Msg: fmt.Sprintf("cannot list versions of oci://%s: %v", ref, err), Hint: "check the reference, and log in with helm registry login if the registry needs it"}
+		return nil, &RemoteError{Msg: fmt.Sprintf("cannot list versions of oci://%s: %v", ref, err), Hint: "check the reference, and log in with docker login if the registry needs it"}
+	}
+	// Helm stores "+" in versions as "_" in tags.
+	var tags []string
+	for _, t := range rawTags {
+		tags = append(tags, strings.ReplaceAll(t, "_", "+"))
 	}
 	version, err := pickVersion(tags, e.Constraint)
 	if err != nil {
@@ -183,37 +231,55 @@ func (r *Remote) lockOCI(ctx context.Context, e *lock.Chart) ([]byte, error) {
 	return data, nil
 }
 
+// pullOCI downloads the chart layer of a chart pushed by helm push, and
+// returns it with the manifest's digest.
 func (r *Remote) pullOCI(ctx context.Context, ref string) ([]byte, string, error) {
-	client, err := r.registry()
-	if err != nil {
-		return nil, "", err
-	}
-	res, err := withContext(ctx, func() (*registry.PullResult, error) { return client.Pull(ref) })
-	if err != nil {
+	fail := func(err error) ([]byte, string, error) {
 		return nil, "", &RemoteError{Msg: fmt.Sprintf("cannot pull oci://%s: %v", ref, err)}
 	}
-	return res.Chart.Data, res.Manifest.Digest, nil
-}
-
-// withContext runs f, giving up when ctx ends (the registry client has no
-// context of its own).
-func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
-	type result struct {
-		v   T
-		err error
+	ctx, cancel := context.WithTimeout(ctx, r.HTTP.Timeout)
+	defer cancel()
+	tag := ref
+	if i := strings.LastIndexByte(tag, ':'); i > strings.LastIndexByte(tag, '/') {
+		tag = tag[:i] + ":" + strings.ReplaceAll(tag[i+1:], "+", "_")
 	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := f()
-		ch <- result{v, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
+	nref, err := name.ParseReference(tag, r.ociName(tag)...)
+	if err != nil {
+		return fail(err)
 	}
+	desc, err := remote.Get(nref, r.ociOptions(ctx)...)
+	if err != nil {
+		return fail(err)
+	}
+	var m struct {
+		Layers []struct {
+			MediaType string `json:"mediaType"`
+			Digest    string `json:"digest"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal(desc.Manifest, &m); err != nil {
+		return fail(err)
+	}
+	for _, l := range m.Layers {
+		if l.MediaType != chartLayerMediaType && l.MediaType != legacyChartLayerMediaType {
+			continue
+		}
+		layer, err := remote.Layer(nref.Context().Digest(l.Digest), r.ociOptions(ctx)...)
+		if err != nil {
+			return fail(err)
+		}
+		rc, err := layer.Compressed()
+		if err != nil {
+			return fail(err)
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(io.LimitReader(rc, 256<<20))
+		if err != nil {
+			return fail(err)
+		}
+		return data, desc.Digest.String(), nil
+	}
+	return fail(fmt.Errorf("the artifact has no Helm chart layer (%s)", chartLayerMediaType))
 }
 
 // pickVersion returns the highest tag satisfying the constraint (an exact

@@ -1,7 +1,6 @@
 package helmwrap
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,10 +10,10 @@ import (
 	"sort"
 	"strings"
 
-	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -112,90 +111,114 @@ func LoadChart(path string) (*chart.Chart, error) {
 	default:
 		return nil, &ChartError{Path: path, Msg: fmt.Sprintf("%s charts are not installable", chrt.Metadata.Type)}
 	}
-	if deps := chrt.Metadata.Dependencies; deps != nil {
-		if err := action.CheckDependencies(chrt, deps); err != nil {
-			return nil, &ChartError{Path: path, Msg: fmt.Sprintf("chart %s: %v", chrt.Name(), err),
-				Hint: "vendor the dependencies into charts/ (helm dependency build), then render again"}
+	var missing []string
+	for _, d := range chrt.Metadata.Dependencies {
+		if !slices.ContainsFunc(chrt.Dependencies(), func(c *chart.Chart) bool { return c.Name() == d.Name }) {
+			missing = append(missing, d.Name)
 		}
+	}
+	if len(missing) > 0 {
+		return nil, &ChartError{Path: path,
+			Msg:  fmt.Sprintf("chart %s: found in Chart.yaml, but missing in charts/ directory: %s", chrt.Name(), strings.Join(missing, ", ")),
+			Hint: "vendor the dependencies into charts/ (helm dependency build), then render again"}
 	}
 	return chrt, nil
 }
 
-var sourceLine = regexp.MustCompile(`(?m)^# Source: (.+)$`)
-
-// render runs the SDK once and returns the objects and, per template, the
-// rendered text (to compare renders).
-func render(ctx context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendered, map[string]string, error) {
-	inst := action.NewInstall(&action.Configuration{Log: func(string, ...any) {}})
-	inst.DryRun = true
-	inst.DryRunOption = "true"
-	inst.ClientOnly = true
-	inst.Replace = true
-	inst.ReleaseName = opts.Name
-	inst.Namespace = opts.Namespace
-	inst.IncludeCRDs = opts.IncludeCRDs
-	inst.DisableHooks = opts.NoHooks
-	inst.SkipSchemaValidation = true // done offline by ValidateValues
+// render renders a chart once, the way Helm's install action does in
+// client-only mode (what `helm template` runs): release name check,
+// dependency conditions and aliases, values merged over the chart's,
+// capabilities, the chart's kubeVersion constraint, the template engine
+// without cluster access (lookup finds nothing), NOTES.txt dropped,
+// manifests and hooks sorted in Helm's install order, crds/ first. It
+// returns the objects and, per template, the rendered text (to compare
+// renders). Calling the engine directly rather than the install action
+// keeps the release storage, cluster client and registry code out of
+// kubenix (40 MB of binary); the fidelity test holds both to the same output.
+func render(_ context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendered, map[string]string, error) {
+	if err := chartutil.ValidateReleaseName(opts.Name); err != nil {
+		return nil, nil, &ChartError{Msg: fmt.Sprintf("release name %q: %v", opts.Name, err)}
+	}
+	vals := deepCopyValues(opts.Values)
+	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
+		return nil, nil, &ChartError{Msg: fmt.Sprintf("chart %s: %v", chrt.Name(), err)}
+	}
 	kv, err := parseKubeVersion(opts.KubeVersion)
 	if err != nil {
 		return nil, nil, err
 	}
-	inst.KubeVersion = kv
-	inst.APIVersions = chartutil.VersionSet(opts.APIVersions)
-
-	vals := opts.Values
-	if vals == nil {
-		vals = map[string]any{}
-	}
-	rel, err := inst.RunWithContext(ctx, chrt, deepCopyValues(vals))
+	caps := chartutil.DefaultCapabilities.Copy()
+	caps.KubeVersion = *kv
+	caps.APIVersions = append(caps.APIVersions, opts.APIVersions...)
+	// As when Helm installs a chart, its crds/ exist before its templates
+	// render, so .Capabilities.APIVersions has them.
+	caps.APIVersions = append(caps.APIVersions, ChartCRDAPIVersions(chrt)...)
+	release := chartutil.ReleaseOptions{Name: opts.Name, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
+	values, err := chartutil.ToRenderValuesWithSchemaValidation(chrt, vals, release, caps, true)
 	if err != nil {
 		return nil, nil, templateError(chrt, err)
 	}
-	var docs bytes.Buffer
-	docs.WriteString(rel.Manifest)
+	if c := chrt.Metadata.KubeVersion; c != "" && !chartutil.IsCompatibleRange(c, caps.KubeVersion.String()) {
+		return nil, nil, &ChartError{Msg: fmt.Sprintf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", c, caps.KubeVersion.String()),
+			Hint: "render for a Kubernetes version the chart supports (kubeVersion = ...; or --kube-version)"}
+	}
+	var e engine.Engine
+	files, err := e.Render(chrt, values)
+	if err != nil {
+		return nil, nil, templateError(chrt, err)
+	}
+	for name := range files {
+		if strings.HasSuffix(name, "NOTES.txt") {
+			delete(files, name)
+		}
+	}
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, nil, templateError(chrt, err)
+	}
+	type doc struct {
+		template, text string
+		hook           bool
+	}
+	var docs []doc
+	if opts.IncludeCRDs {
+		for _, crd := range chrt.CRDObjects() {
+			docs = append(docs, doc{template: crd.Filename, text: string(crd.File.Data)})
+		}
+	}
+	for _, m := range manifests {
+		docs = append(docs, doc{template: m.Name, text: m.Content})
+	}
 	if !opts.NoHooks {
-		for _, h := range rel.Hooks {
+		for _, h := range hooks {
 			if opts.SkipTests && isTestHook(h) {
 				continue
 			}
-			fmt.Fprintf(&docs, "\n---\n# Source: %s\n%s\n", h.Path, h.Manifest)
+			docs = append(docs, doc{template: h.Path, text: h.Manifest, hook: true})
 		}
-	}
-	split := releaseutil.SplitManifests(docs.String())
-	keys := make([]string, 0, len(split))
-	for k := range split {
-		keys = append(keys, k)
-	}
-	sort.Sort(releaseutil.BySplitManifestsOrder(keys))
-	hookPaths := map[string]bool{}
-	for _, h := range rel.Hooks {
-		hookPaths[h.Path] = true
 	}
 	var out []Rendered
 	texts := map[string]string{}
-	for _, k := range keys {
-		doc := split[k]
-		tmpl := ""
-		if m := sourceLine.FindStringSubmatch(doc); m != nil {
-			tmpl = strings.TrimSpace(m[1])
-		}
-		texts[tmpl] += doc
-		j, err := sigsyaml.YAMLToJSON([]byte(doc))
-		if err != nil {
-			return nil, nil, &TemplateError{Chart: chrt.Name(), Template: tmpl, Msg: fmt.Sprintf("the template renders invalid YAML: %v", err)}
-		}
-		v, err := manifest.DecodeJSON(j)
-		if err != nil {
-			return nil, nil, err
-		}
-		body, ok := v.(map[string]any)
-		if !ok {
-			if v == nil {
-				continue // an empty document
+	for _, d := range docs {
+		texts[d.template] += d.text + "\n---\n"
+		for _, part := range releaseutil.SplitManifests(d.text) {
+			j, err := sigsyaml.YAMLToJSON([]byte(part))
+			if err != nil {
+				return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Msg: fmt.Sprintf("the template renders invalid YAML: %v", err)}
 			}
-			return nil, nil, &TemplateError{Chart: chrt.Name(), Template: tmpl, Msg: "the template renders something that is not a Kubernetes object"}
+			v, err := manifest.DecodeJSON(j)
+			if err != nil {
+				return nil, nil, err
+			}
+			body, ok := v.(map[string]any)
+			if !ok {
+				if v == nil {
+					continue // an empty document
+				}
+				return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Msg: "the template renders something that is not a Kubernetes object"}
+			}
+			out = append(out, Rendered{Object: body, Template: d.template, Hook: d.hook})
 		}
-		out = append(out, Rendered{Object: body, Template: tmpl, Hook: hookPaths[tmpl]})
 	}
 	return out, texts, nil
 }
@@ -216,6 +239,31 @@ func BuiltinAPIVersions(kubeVersion string) []string {
 	var out []string
 	for _, t := range set.Types() {
 		out = append(out, t.APIVersion(), t.APIVersion()+"/"+t.Kind)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ChartCRDAPIVersions lists group/version and group/version/Kind of the
+// CRDs in a chart's crds/ directories (subcharts included).
+func ChartCRDAPIVersions(c *chart.Chart) []string {
+	var out []string
+	for _, crd := range c.CRDObjects() {
+		for _, doc := range releaseutil.SplitManifests(string(crd.File.Data)) {
+			var d struct {
+				Spec struct {
+					Group    string                  `json:"group"`
+					Names    struct{ Kind string }   `json:"names"`
+					Versions []struct{ Name string } `json:"versions"`
+				} `json:"spec"`
+			}
+			if sigsyaml.Unmarshal([]byte(doc), &d) != nil || d.Spec.Group == "" {
+				continue
+			}
+			for _, v := range d.Spec.Versions {
+				out = append(out, d.Spec.Group+"/"+v.Name, d.Spec.Group+"/"+v.Name+"/"+d.Spec.Names.Kind)
+			}
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

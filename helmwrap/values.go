@@ -2,6 +2,7 @@ package helmwrap
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -84,7 +85,7 @@ func validateSchema(schemaJSON []byte, vals map[string]any) error {
 // jsonRoundTrip gives values the shape the schema validator expects:
 // numbers as json.Number, maps and slices as decoded from JSON.
 func jsonRoundTrip(vals map[string]any) any {
-	b, err := jsonMarshal(vals)
+	b, err := json.Marshal(vals)
 	if err != nil {
 		return vals
 	}

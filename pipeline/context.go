@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,25 +14,14 @@ import (
 	"github.com/kubenix/kubenix/schema"
 )
 
-// helpers prepares what the kubenix library needs to call back into
-// kubenix during evaluation (kubenix.helm.chart, fromYAML): the binary,
-// the target version, the render cache, a file for the helpers' reports,
-// and the lock. cleanup removes the report file.
-type helpers struct {
-	statsFile string
-}
-
-func newHelpers(opts *Options, set *schema.Set, extraAPIs []string, lf *lock.File) (*helpers, error) {
+// helperContext sets what the kubenix library needs to call back into
+// kubenix during evaluation (kubenix.helm.chart, fromYAML): the binary, the
+// target version and API, the render cache, and the lock.
+func helperContext(opts *Options, set *schema.Set, extraAPIs []string, lf *lock.File) error {
 	bin, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("cannot find the kubenix binary for Nix to call: %w", err)
+		return &diag.UsageError{Err: fmt.Errorf("cannot find the kubenix binary for Nix to call: %w", err)}
 	}
-	f, err := os.CreateTemp("", "kubenix-stats-")
-	if err != nil {
-		return nil, err
-	}
-	f.Close()
-	h := &helpers{statsFile: f.Name()}
 	ns := opts.Namespace
 	if ns == "" {
 		ns = "default"
@@ -47,29 +35,20 @@ func newHelpers(opts *Options, set *schema.Set, extraAPIs []string, lf *lock.Fil
 		"namespace":   ns,
 		"apiVersions": apis,
 		"cacheDir":    opts.Eval.CacheDir,
-		"statsFile":   h.statsFile,
 		"strict":      opts.Strict,
 		"lock":        map[string]any{"charts": lf.ChartsForNix()},
 	}
-	return h, nil
+	return nil
 }
-
-func (h *helpers) cleanup() { os.Remove(h.statsFile) }
 
 // stats reads what the helpers reported: renders and cache hits, and
 // charts that render differently each time (warnings).
-func (h *helpers) stats() ([]helmwrap.Stat, diag.List) {
-	f, err := os.Open(h.statsFile)
-	if err != nil {
-		return nil, nil
-	}
-	defer f.Close()
+func stats(lines []string) ([]helmwrap.Stat, diag.List) {
 	var out []helmwrap.Stat
 	var warns diag.List
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
+	for _, line := range lines {
 		var s helmwrap.Stat
-		if json.Unmarshal(sc.Bytes(), &s) != nil {
+		if json.Unmarshal([]byte(line), &s) != nil {
 			continue
 		}
 		out = append(out, s)

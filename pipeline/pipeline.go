@@ -122,22 +122,20 @@ func evaluate(ctx context.Context, opts *Options, set *schema.Set, t *Timings) (
 	crdFiles, _ := readCRDFiles(opts.CRDs)
 	apis := crdAPIVersions(crdFiles)
 	for pass := 0; ; pass++ {
-		h, err := newHelpers(opts, set, apis, lf)
-		if err != nil {
+		if err := helperContext(opts, set, apis, lf); err != nil {
 			return nil, nil, err
 		}
 		res, err := eval.Evaluate(ctx, opts.Eval)
-		stats, warnings := h.stats()
-		h.cleanup()
 		if err != nil {
 			return nil, nil, err
 		}
+		reported, warnings := stats(res.Stats)
 		start := time.Now()
 		src := NixSource(&opts.Eval, res)
 		src.storeDir = res.StoreDir
 		t.Extract += time.Since(start)
 		t.Renders, t.CachedRenders = 0, 0
-		for _, s := range stats {
+		for _, s := range reported {
 			if s.Op == "helm.render" {
 				if s.Cached {
 					t.CachedRenders++
@@ -146,7 +144,8 @@ func evaluate(ctx context.Context, opts *Options, set *schema.Set, t *Timings) (
 				}
 			}
 		}
-		more := crdAPIVersions(src.Objects)
+		// CRDs of charts were already in their render's capabilities.
+		more := crdAPIVersions(slices.DeleteFunc(slices.Clone(src.Objects), func(o *manifest.Object) bool { return o.Origin.Chart != "" }))
 		if pass > 0 || t.Renders+t.CachedRenders == 0 || subset(more, apis) {
 			return src, warnings, nil
 		}

@@ -95,13 +95,24 @@ type apiResource struct {
 	Definition string   `json:"definition"`
 }
 
-// catalog reads the embedded archive: the index at once, each definition
-// when first needed. It is immutable once loaded, apart from its cache.
+// catalog reads the embedded archive: the list of versions at once, a
+// version's index and each definition when first needed. It is immutable
+// once loaded, apart from its caches.
 type catalog struct {
-	index *catalogIndex
-	files map[string]*zip.File
-	mu    sync.Mutex
-	defs  map[string]*Node // by content hash
+	index    *catalogIndex
+	files    map[string]*zip.File
+	mu       sync.Mutex
+	versions map[string]*versionIndex
+	defs     map[string]*Node // by content hash
+	docs     map[string]*docTree
+}
+
+// docTree holds a definition's descriptions, in the shape of its schema.
+type docTree struct {
+	D string              `json:"d"`
+	P map[string]*docTree `json:"p"`
+	I *docTree            `json:"i"`
+	A *docTree            `json:"a"`
 }
 
 var builtin = sync.OnceValues(func() (*catalog, error) {
@@ -109,7 +120,7 @@ var builtin = sync.OnceValues(func() (*catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded schemas: %w", err)
 	}
-	c := &catalog{files: map[string]*zip.File{}, defs: map[string]*Node{}}
+	c := &catalog{files: map[string]*zip.File{}, defs: map[string]*Node{}, docs: map[string]*docTree{}, versions: map[string]*versionIndex{}}
 	for _, f := range zr.File {
 		c.files[f.Name] = f
 	}
@@ -157,13 +168,45 @@ func (c *catalog) def(hash string) (*Node, error) {
 	return &n, nil
 }
 
+// version returns the index of one Kubernetes version, read on first use.
 func (c *catalog) version(v string) (*versionIndex, bool) {
+	known := false
 	for _, vi := range c.index.Versions {
-		if vi.Version == v {
-			return vi, true
-		}
+		known = known || vi.Version == v
 	}
-	return nil, false
+	if !known {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if vi, ok := c.versions[v]; ok {
+		return vi, true
+	}
+	b, err := c.read("versions/" + v + ".json")
+	if err != nil {
+		return nil, false
+	}
+	vi := &versionIndex{}
+	if err := json.Unmarshal(b, vi); err != nil {
+		return nil, false
+	}
+	c.versions[v] = vi
+	return vi, true
+}
+
+// docsOf returns the descriptions of a definition (for explain).
+func (c *catalog) docsOf(hash string) *docTree {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d, ok := c.docs[hash]; ok {
+		return d
+	}
+	var d docTree
+	if b, err := c.read("docs/" + hash + ".json"); err == nil {
+		json.Unmarshal(b, &d)
+	}
+	c.docs[hash] = &d
+	return &d
 }
 
 // Versions lists the Kubernetes minor versions kubenix has schemas for,

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"sync"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
@@ -15,10 +16,14 @@ import (
 type compiled struct {
 	props      *apiextensions.JSONSchemaProps
 	structural *structuralschema.Structural
-	validator  validation.SchemaValidator
-	cel        *cel.Validator // nil without x-kubernetes-validations
-	fast       *fastNode      // nil when the fast path cannot decide for this type
-	mergeKeys  map[string]string
+	// The API server's validator, built on first use: objects the fast
+	// path decides never need it, and building it converts the whole
+	// schema once more.
+	validatorOnce sync.Once
+	validator     validation.SchemaValidator
+	validatorErr  error
+	cel           *cel.Validator // nil without x-kubernetes-validations
+	fast          *fastNode      // nil when the fast path cannot decide for this type
 }
 
 // schema returns the compiled schema of a type, or nil when a custom
@@ -32,14 +37,15 @@ func (t *Type) schema() (*compiled, error) {
 
 func (t *Type) compile() (*compiled, error) {
 	var props *apiextensions.JSONSchemaProps
-	var keys map[string]string
 	switch {
 	case t.definition != "":
-		p, k, err := t.set.propsAndKeys(t.definition)
+		t.set.convertMu.Lock()
+		p, err := t.set.props(t.definition)
+		t.set.convertMu.Unlock()
 		if err != nil {
 			return nil, err
 		}
-		props, keys = p, k
+		props = p
 	case t.crdSchema != nil:
 		props = t.crdSchema
 	default:
@@ -49,17 +55,64 @@ func (t *Type) compile() (*compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema of %s: %w", t, err)
 	}
-	v, _, err := validation.NewSchemaValidator(props)
-	if err != nil {
-		return nil, fmt.Errorf("schema of %s: %w", t, err)
+	c := &compiled{props: props, structural: s}
+	var rules bool
+	if t.definition != "" {
+		t.set.convertMu.Lock()
+		rules = t.set.defHasRules(t.definition, map[string]bool{})
+		t.set.convertMu.Unlock()
+	} else {
+		rules = hasValidationRules(props)
 	}
-	c := &compiled{props: props, structural: s, validator: v, mergeKeys: keys}
-	if hasValidationRules(props) {
+	if rules {
 		c.cel = cel.NewValidator(s, true, celconfig.PerCallLimit)
 	} else {
 		c.fast = buildFast(s, t.CRD == nil)
 	}
 	return c, nil
+}
+
+// defHasRules reports whether a built-in definition, or one it refers to,
+// has x-kubernetes-validations (walking definitions, not the inlined tree).
+func (s *Set) defHasRules(name string, seen map[string]bool) bool {
+	if r, ok := s.rules[name]; ok {
+		return r
+	}
+	if seen[name] {
+		return false
+	}
+	seen[name] = true
+	n, err := s.definition(name)
+	if err != nil {
+		return false
+	}
+	var walk func(n *Node) bool
+	walk = func(n *Node) bool {
+		if n == nil {
+			return false
+		}
+		if len(n.Validations) > 0 || n.Ref != "" && s.defHasRules(n.Ref, seen) {
+			return true
+		}
+		for _, p := range n.Properties {
+			if walk(p) {
+				return true
+			}
+		}
+		sub, _ := n.additional()
+		return walk(n.Items) || walk(sub)
+	}
+	r := walk(n)
+	s.rules[name] = r
+	return r
+}
+
+// schemaValidator returns the API server's validator for the type.
+func (c *compiled) schemaValidator() (validation.SchemaValidator, error) {
+	c.validatorOnce.Do(func() {
+		c.validator, _, c.validatorErr = validation.NewSchemaValidator(c.props)
+	})
+	return c.validator, c.validatorErr
 }
 
 func hasValidationRules(p *apiextensions.JSONSchemaProps) bool {

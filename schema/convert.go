@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 )
@@ -26,54 +27,111 @@ func (s *Set) definition(name string) (*Node, error) {
 // props converts a built-in definition into the apiextensions schema the
 // API server validates custom resources with, inlining every $ref. A
 // recursive reference (only JSONSchemaProps has one) becomes a node that
-// keeps unknown fields.
+// keeps unknown fields. Converted definitions are shared between the types
+// of a set (a PodSpec is converted once for Deployments, Jobs and Pods).
 func (s *Set) props(name string) (*apiextensions.JSONSchemaProps, error) {
-	p, _, err := s.propsAndKeys(name)
-	return p, err
-}
-
-// propsAndKeys also returns the merge key of every list, by schema path
-// (spec.template.spec.containers, spec.template.spec.containers[].ports):
-// what the keyed-list form (containers.web = {...}) keys by.
-func (s *Set) propsAndKeys(name string) (*apiextensions.JSONSchemaProps, map[string]string, error) {
 	n, err := s.definition(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	c := converter{set: s, stack: map[string]bool{name: true}, keys: map[string]string{}}
-	p, err := c.node(n, "")
+	c := converter{set: s, stack: map[string]bool{name: true}}
+	p, _, err := c.node(n)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return p, c.keys, nil
+	return p, nil
 }
 
 type converter struct {
 	set   *Set
 	stack map[string]bool
-	keys  map[string]string
 }
 
-func (c *converter) node(n *Node, path string) (*apiextensions.JSONSchemaProps, error) {
-	if n.MergeKey != "" {
-		c.keys[path] = n.MergeKey
-	} else if len(n.ListMapKeys) == 1 {
-		c.keys[path] = n.ListMapKeys[0]
+// mergeKeyAt returns the merge key of the list at a schema path of a
+// built-in definition (spec.template.spec.containers, ...[].ports): what
+// the keyed-list form keys by. "" when there is none.
+func (s *Set) mergeKeyAt(definition, schemaPath string) string {
+	n, err := s.definition(definition)
+	if err != nil {
+		return ""
 	}
+	resolve := func(n *Node) *Node {
+		for i := 0; n != nil && n.Ref != "" && i < 64; i++ {
+			def, err := s.definition(n.Ref)
+			if err != nil {
+				return nil
+			}
+			n = def
+		}
+		return n
+	}
+	n = resolve(n)
+	for _, seg := range splitSchemaPath(schemaPath) {
+		if n == nil {
+			return ""
+		}
+		switch seg {
+		case "[]":
+			n = resolve(n.Items)
+		case "{}":
+			sub, _ := n.additional()
+			n = resolve(sub)
+		default:
+			n = resolve(n.Properties[seg])
+		}
+	}
+	if n == nil {
+		return ""
+	}
+	// The field node carries the list's extensions; look at it before $ref.
+	if n.MergeKey != "" {
+		return n.MergeKey
+	}
+	if len(n.ListMapKeys) == 1 {
+		return n.ListMapKeys[0]
+	}
+	return ""
+}
+
+// splitSchemaPath splits spec.containers[].ports into its steps:
+// spec, containers, [], ports.
+func splitSchemaPath(p string) []string {
+	var out []string
+	for _, part := range strings.Split(p, ".") {
+		var suffixes []string
+		for strings.HasSuffix(part, "[]") || strings.HasSuffix(part, "{}") {
+			suffixes = append([]string{part[len(part)-2:]}, suffixes...)
+			part = part[:len(part)-2]
+		}
+		if part != "" {
+			out = append(out, part)
+		}
+		out = append(out, suffixes...)
+	}
+	return out
+}
+
+func (c *converter) node(n *Node) (p *apiextensions.JSONSchemaProps, cut bool, err error) {
 	if n.Ref != "" {
 		if c.stack[n.Ref] {
 			t := true
-			return &apiextensions.JSONSchemaProps{XPreserveUnknownFields: &t}, nil
+			return &apiextensions.JSONSchemaProps{XPreserveUnknownFields: &t}, true, nil
 		}
-		def, err := c.set.definition(n.Ref)
-		if err != nil {
-			return nil, err
-		}
-		c.stack[n.Ref] = true
-		p, err := c.node(def, path)
-		delete(c.stack, n.Ref)
-		if err != nil {
-			return nil, err
+		p, ok := c.set.converted[n.Ref]
+		if !ok {
+			def, err := c.set.definition(n.Ref)
+			if err != nil {
+				return nil, false, err
+			}
+			c.stack[n.Ref] = true
+			p, cut, err = c.node(def)
+			delete(c.stack, n.Ref)
+			if err != nil {
+				return nil, false, err
+			}
+			if !cut {
+				c.set.converted[n.Ref] = p
+			}
 		}
 		// Fields next to the $ref (default, a field-specific description
 		// and the enums and ranges kubenix adds) apply on top.
@@ -90,11 +148,11 @@ func (c *converter) node(n *Node, path string) (*apiextensions.JSONSchemaProps, 
 		if n.PortName {
 			cp.Format = formatPortName
 		}
-		return &cp, nil
+		return &cp, cut, nil
 	}
 	// Descriptions are left out: validation does not need them, and every
 	// inlined copy of a type would carry them (explain reads the Nodes).
-	p := &apiextensions.JSONSchemaProps{
+	p = &apiextensions.JSONSchemaProps{
 		Type:      n.Type,
 		Format:    n.Format,
 		Required:  n.Required,
@@ -145,37 +203,40 @@ func (c *converter) node(n *Node, path string) (*apiextensions.JSONSchemaProps, 
 	if len(n.Validations) > 0 {
 		var rules apiextensions.ValidationRules
 		if err := json.Unmarshal(n.Validations, &rules); err != nil {
-			return nil, fmt.Errorf("x-kubernetes-validations: %w", err)
+			return nil, false, fmt.Errorf("x-kubernetes-validations: %w", err)
 		}
 		p.XValidations = rules
 	}
 	if len(n.Properties) > 0 {
 		p.Properties = make(map[string]apiextensions.JSONSchemaProps, len(n.Properties))
 		for name, sub := range n.Properties {
-			sp, err := c.node(sub, joinPath(path, name))
+			sp, subCut, err := c.node(sub)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return nil, false, fmt.Errorf("%s: %w", name, err)
 			}
+			cut = cut || subCut
 			p.Properties[name] = *sp
 		}
 	}
 	if n.Items != nil {
-		ip, err := c.node(n.Items, path+"[]")
+		ip, subCut, err := c.node(n.Items)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		cut = cut || subCut
 		p.Items = &apiextensions.JSONSchemaPropsOrArray{Schema: ip}
 	}
 	if sub, allowed := n.additional(); sub != nil {
-		ap, err := c.node(sub, path+"{}")
+		ap, subCut, err := c.node(sub)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		cut = cut || subCut
 		p.AdditionalProperties = &apiextensions.JSONSchemaPropsOrBool{Allows: true, Schema: ap}
 	} else if allowed {
 		p.AdditionalProperties = &apiextensions.JSONSchemaPropsOrBool{Allows: true}
 	}
-	return p, nil
+	return p, cut, nil
 }
 
 func joinPath(path, name string) string {

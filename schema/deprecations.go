@@ -123,7 +123,11 @@ func removedAPI(group, version, kind, target string) (deprecation, bool) {
 	// Served by an older embedded version, not by the target: removed.
 	// Served by a newer one only: not there yet.
 	var lastServed, firstServed string
-	for _, vi := range c.index.Versions {
+	for _, listed := range c.index.Versions {
+		vi, ok := c.version(listed.Version)
+		if !ok {
+			continue
+		}
 		for _, r := range vi.Resources {
 			if r.Group == group && r.Version == version && r.Kind == kind {
 				if compareVersions(vi.Version, target) < 0 {

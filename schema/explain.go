@@ -168,11 +168,11 @@ func wrap(text, indent string, width int) string {
 
 func (s *Set) docRoot(t *Type) (*docNode, error) {
 	if t.definition != "" {
-		def, err := s.definition(t.definition)
+		def, docs, err := s.documented(t.definition)
 		if err != nil {
 			return nil, err
 		}
-		return s.docBuiltin(def, shortName(t.definition)), nil
+		return s.docBuiltin(def, docs, shortName(t.definition)), nil
 	}
 	if t.crdSchema == nil {
 		return &docNode{typeName: t.Kind, description: "(the CustomResourceDefinition declares no schema)"}, nil
@@ -184,22 +184,34 @@ func shortName(def string) string {
 	return def[strings.LastIndexByte(def, '.')+1:]
 }
 
+// documented returns a built-in definition and its descriptions.
+func (s *Set) documented(name string) (*Node, *docTree, error) {
+	def, err := s.definition(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return def, s.cat.docsOf(s.vi.Definitions[name]), nil
+}
+
 // docBuiltin describes a node of an embedded definition; $refs are followed
 // lazily, so recursive types are fine.
-func (s *Set) docBuiltin(n *Node, name string) *docNode {
+func (s *Set) docBuiltin(n *Node, docs *docTree, name string) *docNode {
+	if docs == nil {
+		docs = &docTree{}
+	}
 	if n.Ref != "" {
-		def, err := s.definition(n.Ref)
+		def, refDocs, err := s.documented(n.Ref)
 		if err != nil {
-			return &docNode{typeName: shortName(n.Ref), description: n.Description}
+			return &docNode{typeName: shortName(n.Ref), description: docs.D}
 		}
-		d := s.docBuiltin(def, shortName(n.Ref))
+		d := s.docBuiltin(def, refDocs, shortName(n.Ref))
 		cp := *d
-		if n.Description != "" {
-			cp.description = n.Description
+		if docs.D != "" {
+			cp.description = docs.D
 		}
 		return &cp
 	}
-	d := &docNode{description: n.Description, typeName: n.Type}
+	d := &docNode{description: docs.D, typeName: n.Type}
 	for _, e := range n.Enum {
 		d.enum = append(d.enum, fmt.Sprint(e))
 	}
@@ -211,11 +223,11 @@ func (s *Set) docBuiltin(n *Node, name string) *docNode {
 	case n.PreserveUnknown && n.Type == "":
 		d.typeName = "Object"
 	case n.Type == "array" && n.Items != nil:
-		d.elem = s.docBuiltin(n.Items, "")
+		d.elem = s.docBuiltin(n.Items, docs.I, "")
 		d.typeName = "[]" + d.elem.typeName
 	case n.Type == "object" && len(n.Properties) == 0:
 		if sub, ok := n.additional(); ok && sub != nil {
-			d.elem = s.docBuiltin(sub, "")
+			d.elem = s.docBuiltin(sub, docs.A, "")
 			d.typeName = "map[string]" + d.elem.typeName
 		} else {
 			d.typeName = "Object"
@@ -234,7 +246,7 @@ func (s *Set) docBuiltin(n *Node, name string) *docNode {
 		d.fields = func() map[string]*docNode {
 			out := make(map[string]*docNode, len(props))
 			for k, p := range props {
-				out[k] = s.docBuiltin(p, "")
+				out[k] = s.docBuiltin(p, docs.P[k], "")
 			}
 			return out
 		}

@@ -48,7 +48,7 @@ func (s *Set) Normalize(objs []*manifest.Object, opts NormalizeOptions) []diag.L
 		if err != nil || c == nil {
 			continue
 		}
-		k := keyer{obj: o, keys: c.mergeKeys}
+		k := keyer{obj: o, set: s, typ: t}
 		o.Body = k.walk(o.Body, c.structural, "", nil).(map[string]any)
 		l[i] = k.diags
 	}
@@ -57,7 +57,8 @@ func (s *Set) Normalize(objs []*manifest.Object, opts NormalizeOptions) []diag.L
 
 type keyer struct {
 	obj   *manifest.Object
-	keys  map[string]string // schema path -> merge key (built-in kinds)
+	set   *Set
+	typ   *Type
 	diags diag.List
 }
 
@@ -69,8 +70,10 @@ func (k *keyer) fail(segs []any, format string, args ...any) {
 }
 
 func (k *keyer) keyFor(schemaPath string, s *structuralschema.Structural) string {
-	if key, ok := k.keys[schemaPath]; ok {
-		return key
+	if k.typ.definition != "" {
+		if key := k.set.mergeKeyAt(k.typ.definition, schemaPath); key != "" {
+			return key
+		}
 	}
 	if len(s.XListMapKeys) == 1 {
 		return s.XListMapKeys[0]

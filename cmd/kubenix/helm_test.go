@@ -138,3 +138,31 @@ func TestHelmNamespaces(t *testing.T) {
 		t.Errorf("the test hook is rendered by default: %v", keys(files))
 	}
 }
+
+// A corrupt cache entry is not used: the chart is rendered again.
+func TestHelmCorruptCacheEntryIsRenderedAgain(t *testing.T) {
+	requireNix(t)
+	app := filepath.Join(repoRoot(t), "examples", "helm", "app.nix")
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	build := func() string {
+		var out, errb strings.Builder
+		if code := run(t.Context(), []string{"eval", app}, &out, &errb); code != 0 {
+			t.Fatalf("exit %d\n%s", code, errb.String())
+		}
+		return out.String()
+	}
+	first := build()
+	entries, _ := filepath.Glob(filepath.Join(cache, "kubenix", "helm-renders", "*", "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("cache entries: %v", entries)
+	}
+	b, _ := os.ReadFile(entries[0])
+	os.WriteFile(entries[0], []byte(strings.Replace(string(b), "storefront", "tampered", 1)), 0o644)
+	if got := build(); got != first || strings.Contains(got, "tampered") {
+		t.Fatalf("the tampered entry was used:\n%s", got)
+	}
+	if b2, _ := os.ReadFile(entries[0]); string(b2) != string(b) {
+		t.Error("the entry was not rendered again")
+	}
+}

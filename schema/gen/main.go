@@ -41,7 +41,7 @@ var versions = []struct{ kubernetes, api string }{
 func main() {
 	out := flag.String("o", "data/kubernetes.zip", "output file")
 	flag.Parse()
-	arch := archive{defs: map[string][]byte{}}
+	arch := archive{defs: map[string][]byte{}, docs: map[string][]byte{}}
 	for _, v := range versions {
 		idx, err := arch.addVersion(v.kubernetes, v.api)
 		if err != nil {
@@ -76,9 +76,9 @@ type Index struct {
 type VersionIndex struct {
 	Version     string            `json:"version"` // "1.37"
 	Source      string            `json:"source"`  // module versions it came from
-	Definitions map[string]string `json:"definitions"`
-	Resources   []Resource        `json:"resources"`
-	Preferred   map[string]string `json:"preferred"` // group -> preferred version
+	Definitions map[string]string `json:"definitions,omitempty"`
+	Resources   []Resource        `json:"resources,omitempty"`
+	Preferred   map[string]string `json:"preferred,omitempty"` // group -> preferred version
 }
 
 // Resource is one creatable API resource.
@@ -95,7 +95,8 @@ type Resource struct {
 
 type archive struct {
 	index Index
-	defs  map[string][]byte // hash -> trimmed definition JSON
+	defs  map[string][]byte // hash -> trimmed definition JSON, without descriptions
+	docs  map[string][]byte // hash -> the definition's descriptions (for explain)
 }
 
 func download(mod string) (string, error) {
@@ -152,13 +153,19 @@ func (a *archive) addVersion(kube, api string) (VersionIndex, error) {
 	gvkDef := map[string]string{} // group/version/kind -> definition
 	for name, s := range raw {
 		t := trim(s, name, enums)
+		docs := splitDocs(t)
 		b, err := json.Marshal(t) // map keys sorted: deterministic
 		if err != nil {
 			return idx, err
 		}
-		sum := sha256.Sum256(b)
+		d, err := json.Marshal(docs)
+		if err != nil {
+			return idx, err
+		}
+		sum := sha256.Sum256(append(append(b, 0), d...))
 		h := hex.EncodeToString(sum[:12])
 		a.defs[h] = b
+		a.docs[h] = d
 		idx.Definitions[name] = h
 		if gvks, ok := s["x-kubernetes-group-version-kind"].([]any); ok {
 			for _, g := range gvks {
@@ -242,8 +249,21 @@ func (a *archive) zip() ([]byte, error) {
 		return flate.NewWriter(out, flate.BestCompression)
 	})
 	a.index.Generated = "by `go generate ./schema` (schema/gen) from " + sources() +
-		"; each version's definitions name blobs in defs/ by content hash"
-	idx, err := json.MarshalIndent(a.index, "", " ")
+		"; versions/V.json names each definition's blob in defs/ (validation) and docs/ (descriptions) by content hash"
+	// index.json lists the versions; each version's index is its own file,
+	// so a build reads only the one it targets.
+	var listing Index
+	listing.Generated = a.index.Generated
+	perVersion := map[string][]byte{}
+	for _, v := range a.index.Versions {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		perVersion[v.Version] = b
+		listing.Versions = append(listing.Versions, VersionIndex{Version: v.Version, Source: v.Source})
+	}
+	idx, err := json.MarshalIndent(listing, "", " ")
 	if err != nil {
 		return nil, err
 	}
@@ -259,6 +279,11 @@ func (a *archive) zip() ([]byte, error) {
 	if err := add("index.json", idx); err != nil {
 		return nil, err
 	}
+	for _, v := range a.index.Versions {
+		if err := add("versions/"+v.Version+".json", perVersion[v.Version]); err != nil {
+			return nil, err
+		}
+	}
 	hashes := make([]string, 0, len(a.defs))
 	for h := range a.defs {
 		hashes = append(hashes, h)
@@ -266,6 +291,9 @@ func (a *archive) zip() ([]byte, error) {
 	slices.Sort(hashes)
 	for _, h := range hashes {
 		if err := add("defs/"+h+".json", a.defs[h]); err != nil {
+			return nil, err
+		}
+		if err := add("docs/"+h+".json", a.docs[h]); err != nil {
 			return nil, err
 		}
 	}

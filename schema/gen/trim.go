@@ -137,3 +137,35 @@ func trimNode(s map[string]any, def, path string, fieldEnums map[string]enumValu
 	}
 	return out
 }
+
+// splitDocs moves the descriptions out of a trimmed schema into a tree of
+// their own: {"d": description, "p": {field: ...}, "i": items, "a": values}.
+func splitDocs(s map[string]any) map[string]any {
+	docs := map[string]any{}
+	if d, ok := s["description"]; ok {
+		docs["d"] = d
+		delete(s, "description")
+	}
+	if props, ok := s["properties"].(map[string]any); ok {
+		p := map[string]any{}
+		for name, sub := range props {
+			if d := splitDocs(sub.(map[string]any)); len(d) > 0 {
+				p[name] = d
+			}
+		}
+		if len(p) > 0 {
+			docs["p"] = p
+		}
+	}
+	if items, ok := s["items"].(map[string]any); ok {
+		if d := splitDocs(items); len(d) > 0 {
+			docs["i"] = d
+		}
+	}
+	if add, ok := s["additionalProperties"].(map[string]any); ok {
+		if d := splitDocs(add); len(d) > 0 {
+			docs["a"] = d
+		}
+	}
+	return docs
+}

@@ -63,7 +63,6 @@ let
           context = {
             version = context.version or "";
             cacheDir = context.cacheDir or "";
-            statsFile = context.statsFile or "";
             strict = context.strict or false;
           };
         });
@@ -82,6 +81,9 @@ in
   # helm.chart renders a Helm chart (a directory, a .tgz, or helm.fetch's
   # result) as `helm template` would, and returns the list of its objects,
   # ready to map, filter and patch.
+  #
+  # Renders are cached by the chart's content, the values and the options:
+  # a cached render is read here, in Nix, without starting any process.
   helm.chart =
     { chart
     , name
@@ -93,14 +95,31 @@ in
     , noHooks ? false
     , skipTests ? false
     }:
-    exec {
-      op = "helm.render";
+    let
+      chartPath = toString chart;
       render = {
-        chart = toString chart;
+        chart = chartPath;
         inherit name namespace values includeCRDs kubeVersion noHooks skipTests;
         apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
       };
-    };
+      cacheDir = context.cacheDir or "";
+      inStore = builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) chartPath == builtins.storeDir + "/";
+      # What identifies the chart's content: its store path (a directory
+      # outside the store is added to it, once per content).
+      chartId =
+        if inStore then chartPath
+        else builtins.unsafeDiscardStringContext (toString (builtins.path { path = /. + chartPath; name = "kubenix-chart"; }));
+      cacheable = cacheDir != "" && builtins.pathExists chartPath;
+      key = builtins.hashString "sha256" (builtins.toJSON (render // { chart = chartId; version = context.version or ""; }));
+      entryFile = "${cacheDir}/helm-renders/${builtins.substring 0 2 key}/${key}.json";
+      usable = cacheable && builtins.pathExists entryFile;
+      entry = builtins.fromJSON (builtins.readFile entryFile);
+      valid = usable && builtins.hashString "sha256" entry.objects == entry.checksum
+        && !((context.strict or false) && entry.nondeterministic != [ ]);
+      stat = builtins.toJSON { op = "helm.render"; chart = entry.chart; release = name; cached = true; inherit (entry) nondeterministic; };
+    in
+    if valid then builtins.trace "kubenix-stat ${stat}" (builtins.fromJSON entry.objects)
+    else exec { op = "helm.render"; inherit render; cacheKey = if cacheable then key else ""; };
 
   # helm.fetch gives the chart archive that kubenix.lock pins for a
   # repository (https://... or oci://...), chart and version, as a

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// helmBench compares kubenix's rendering of the largest test chart with
+// the helm CLI built from the same Helm module, and a rebuild from the
+// render cache with a cold render.
+func helmBench(bin, work string, runs int) error {
+	chart, err := filepath.Abs(filepath.Join("helmwrap", "testdata", "charts", "shop"))
+	if err != nil {
+		return err
+	}
+	helm := filepath.Join(work, "helm")
+	if out, err := exec.Command("go", "build", "-o", helm, "helm.sh/helm/v3/cmd/helm").CombinedOutput(); err != nil {
+		return fmt.Errorf("building the helm CLI: %v\n%s", err, out)
+	}
+	helmEnv := append(os.Environ(), "HELM_CACHE_HOME="+filepath.Join(work, "helm-cache"), "HELM_CONFIG_HOME="+filepath.Join(work, "helm-config"))
+	tHelm := median(runs, func() sample {
+		return measureEnv(work, helmEnv, helm, "template", "shop", chart, "--namespace", "prod", "--kube-version", "v1.37.0", "--include-crds", "--set-string", "image.tag=2")
+	})
+
+	// The same render through kubenix's renderer, as Nix calls it: one
+	// process per chart, no cache.
+	req, _ := json.Marshal(map[string]any{
+		"protocol": "kubenix-exec/1", "op": "helm.render",
+		"render":  map[string]any{"chart": chart, "name": "shop", "namespace": "prod", "includeCRDs": true, "kubeVersion": "1.37", "values": map[string]any{"image": map[string]any{"tag": "2"}}},
+		"context": map[string]any{"version": "bench"},
+	})
+	tExec := median(runs, func() sample { return measure(work, bin, "__exec", string(req)) })
+
+	// A whole evaluation with the chart: with a cold cache, with a warm
+	// one, and with the chart's objects written out literally (no chart).
+	app := filepath.Join(work, "helm-app.nix")
+	os.WriteFile(app, []byte(`{ kubenix }: { shop = kubenix.helm.chart { chart = "`+chart+`"; name = "shop"; namespace = "prod"; values.image.tag = "2"; }; }`), 0o644)
+	coldCaches := 0
+	tCold := median(runs, func() sample {
+		coldCaches++
+		return measureEnv(work, append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(work, fmt.Sprintf("cold-%d", coldCaches))), bin, "eval", app, "-o", "json")
+	})
+	warmEnv := append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(work, "warm"))
+	measureEnv(work, warmEnv, bin, "eval", app)
+	tWarm := median(runs, func() sample { return measureEnv(work, warmEnv, bin, "eval", app, "-o", "json") })
+	out, err := exec.Command(bin, "eval", app, "-o", "json").Output()
+	if err != nil {
+		return err
+	}
+	literal := filepath.Join(work, "helm-literal.nix")
+	os.WriteFile(filepath.Join(work, "objects.json"), out, 0o644)
+	os.WriteFile(literal, []byte(`{ kubenix }: builtins.fromJSON (builtins.readFile ./objects.json)`), 0o644)
+	tLiteral := median(runs, func() sample { return measureEnv(work, warmEnv, bin, "eval", literal, "-o", "json") })
+
+	cold := tCold.wall - tLiteral.wall
+	warm := tWarm.wall - tLiteral.wall
+	fmt.Printf("\nhelm: rendering the shop test chart (crds, hooks, subcharts; 9 objects)\n")
+	fmt.Printf("  helm template (helm CLI, same module): %s; kubenix's renderer (kubenix __exec): %s -> ratio %.2f (target <= 1.0)\n",
+		secs(tHelm.wall), secs(tExec.wall), tExec.wall.Seconds()/tHelm.wall.Seconds())
+	fmt.Printf("  kubenix eval with the chart: cold cache %s, warm cache %s, objects written literally %s\n", secs(tCold.wall), secs(tWarm.wall), secs(tLiteral.wall))
+	fmt.Printf("  what the chart costs an evaluation: cold %s, cached %s -> %.0f%% (target <= 10%%)\n",
+		secs(max(cold, time.Millisecond)), secs(max(warm, 0)), 100*max(warm, 0).Seconds()/max(cold, time.Millisecond).Seconds())
+	return nil
+}
