@@ -228,6 +228,8 @@ func mustJSON(v any) string {
 
 func TestRenderErrors(t *testing.T) {
 	hostile := hostileArchive(t)
+	corrupt := filepath.Join(t.TempDir(), "corrupt-0.1.0.tgz")
+	os.WriteFile(corrupt, []byte("\x1f\x8b\x08\x00 this is not a gzip stream"), 0o644)
 	for _, tc := range []struct {
 		name     string
 		opts     func(*RenderOptions)
@@ -243,6 +245,7 @@ func TestRenderErrors(t *testing.T) {
 		{name: "kube version", opts: func(o *RenderOptions) { o.Chart = chartDir("old-kube") }, message: "chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.37.0"},
 		{name: "missing dependency", opts: func(o *RenderOptions) { o.Chart = chartDir("missing-dep") }, message: "found in Chart.yaml, but missing in charts/ directory: postgresql"},
 		{name: "hostile archive", opts: func(o *RenderOptions) { o.Chart = hostile }, message: "chart illegally references parent directory"},
+		{name: "corrupt archive", opts: func(o *RenderOptions) { o.Chart = corrupt }, message: "cannot load chart " + corrupt},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := shopOptions()
