@@ -227,7 +227,9 @@ func Positions(ctx context.Context, opts Options, paths [][]any) ([]diag.Pos, er
 func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 	// builtins.exec lets kubenix.helm.chart reach the kubenix binary; it
 	// is enabled for this evaluation only.
-	args := []string{"--eval", "--strict", "--json", "--option", "allow-unsafe-native-code-during-evaluation", "true"}
+	// Read-write mode writes the .drv files of derivations the value
+	// refers to (kubenix.image), so that they can be built.
+	args := []string{"--eval", "--strict", "--json", "--read-write-mode", "--option", "allow-unsafe-native-code-during-evaluation", "true"}
 	for _, p := range r.opts.SearchPath {
 		args = append(args, "-I", p)
 	}

@@ -21,6 +21,14 @@ type File struct {
 	Path    string           `json:"-"`
 	Version int              `json:"version"`
 	Charts  map[string]Chart `json:"charts,omitempty"`
+	Images  map[string]Image `json:"images,omitempty"`
+}
+
+// Image pins a third-party image reference (nginx:1.27) to a digest: the
+// image index's digest where the registry has one (all platforms), else
+// the manifest's.
+type Image struct {
+	Digest string `json:"digest"`
 }
 
 // Chart pins one chart archive.

@@ -104,21 +104,22 @@ func isManifestName(name string) bool {
 
 // Store is where store results go: the Nix store (nixstore.Store).
 type Store interface {
-	Add(ctx context.Context, name string, n *nixstore.Node) (string, error)
+	Add(ctx context.Context, name string, n *nixstore.Node, references []string) (string, error)
 	AddRoot(ctx context.Context, path, link string) error
 }
 
 // WriteStore adds the result tree to the store under name and points link at
-// it as a GC root. The previous link stays as it was until the new store path
-// is complete; the link itself is replaced atomically.
-func WriteStore(ctx context.Context, st Store, name string, files []File, link string) (string, error) {
+// it as a GC root. references are store paths the result needs kept (the
+// archives of Nix-built images). The previous link stays as it was until the
+// new store path is complete; the link itself is replaced atomically.
+func WriteStore(ctx context.Context, st Store, name string, files []File, references []string, link string) (string, error) {
 	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
 		return "", &diag.UsageError{
 			Err:  fmt.Errorf("%s exists and is not a symlink; kubenix will not replace it", link),
 			Hint: "remove it, or choose another --out-link",
 		}
 	}
-	p, err := st.Add(ctx, name, StoreTree(files))
+	p, err := st.Add(ctx, name, StoreTree(files), references)
 	if err != nil {
 		return "", err
 	}

@@ -101,7 +101,7 @@ func TestStoreAddImportsAndIsIdempotent(t *testing.T) {
 	s := &Store{Dir: DefaultStoreDir, NixStore: bin}
 	n := Dir()
 	n.Entries["x"] = File([]byte(t.Name() + "\n"))
-	p1, err := s.Add(context.Background(), "kubenix-store-test", n)
+	p1, err := s.Add(context.Background(), "kubenix-store-test", n, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestStoreAddImportsAndIsIdempotent(t *testing.T) {
 	if err := exec.Command(bin, "--check-validity", p1).Run(); err != nil {
 		t.Fatalf("%s is not a valid store path: %v", p1, err)
 	}
-	p2, err := s.Add(context.Background(), "kubenix-store-test", n)
+	p2, err := s.Add(context.Background(), "kubenix-store-test", n, nil)
 	if err != nil || p2 != p1 {
 		t.Fatalf("second Add = %s, %v; want %s", p2, err, p1)
 	}
@@ -126,6 +126,33 @@ func TestStoreAddImportsAndIsIdempotent(t *testing.T) {
 	if !strings.Contains(string(roots), link) {
 		t.Fatalf("%s is not a GC root:\n%s", link, roots)
 	}
+
+	// A tree that needs p1: Nix records the reference, so p1 lives as
+	// long as the new path does.
+	m := Dir()
+	m.Entries["needs"] = File([]byte(p1))
+	p3, err := s.Add(context.Background(), "kubenix-store-test", m, []string{p1, p1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := exec.Command(bin, "--query", "--references", p3).Output()
+	if err != nil || strings.TrimSpace(string(refs)) != p1 {
+		t.Fatalf("references of %s: %q, %v; want %s", p3, refs, err, p1)
+	}
+	if out, err := exec.Command(bin, "--verify-path", p3).CombinedOutput(); err != nil {
+		t.Fatalf("nix-store --verify-path %s: %v: %s", p3, err, out)
+	}
+	if p3 == SourcePath(DefaultStoreDir, "kubenix-store-test", mustNARHash(t, m), nil) {
+		t.Error("the references are not part of the path")
+	}
+}
+
+func mustNARHash(t *testing.T, n *Node) [32]byte {
+	h, err := NARHash(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 func TestFixedOutputPathAgreesWithNix(t *testing.T) {
@@ -144,5 +171,26 @@ func TestFixedOutputPathAgreesWithNix(t *testing.T) {
 	}
 	if p2, err := s.AddFixed(context.Background(), "chart-1.0.0.tgz", data); err != nil || p2 != p {
 		t.Fatalf("second AddFixed: %s %v", p2, err)
+	}
+}
+
+func TestDerivationOutputs(t *testing.T) {
+	nixStoreOrSkip(t)
+	out, err := exec.Command("nix-instantiate", "-E", `derivation { name = "two-outputs"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = [ "out" "doc" ]; args = [ "-c" "echo \"quoted\\n\"" ]; }`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv := strings.TrimSpace(string(out))
+	outs, err := DerivationOutputs(drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := exec.Command("nix-store", "-q", "--outputs", drv).Output()
+	var got []string
+	for _, name := range []string{"doc", "out"} {
+		got = append(got, outs[name])
+	}
+	if strings.Join(got, "\n") != strings.TrimSpace(string(want)) {
+		t.Errorf("outputs %v, nix-store says %s", outs, want)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -48,16 +49,21 @@ type Store struct {
 	Dir      string // the store directory, e.g. /nix/store
 	NixStore string // the nix-store executable
 	StateDir string // Nix's state directory (default /nix/var/nix or $NIX_STATE_DIR)
+	// Warn, if set, hears about what Add had to give up (see Add).
+	Warn func(msg string)
 }
 
 // Add puts tree n into the store under name and returns its store path. The
-// path is content-addressed (the one `nix-store --add` would give), so adding
-// the same tree twice is cheap and yields the same path.
+// path is content-addressed (the one `nix-store --add` would give for the
+// same tree and references), so adding the same tree twice is cheap and
+// yields the same path. references are store paths the tree needs: the
+// garbage collector keeps them as long as the new path lives.
 //
 // The tree is streamed to `nix-store --import`; where the store refuses
 // unsigned imports (a daemon and an untrusted user), it is written to a
-// temporary directory and added with `nix-store --add` instead.
-func (s *Store) Add(ctx context.Context, name string, n *Node) (string, error) {
+// temporary directory and added with `nix-store --add` instead, which
+// cannot record references: the path then has none, and Warn says so.
+func (s *Store) Add(ctx context.Context, name string, n *Node, references []string) (string, error) {
 	if err := ValidName(name); err != nil {
 		return "", err
 	}
@@ -65,9 +71,12 @@ func (s *Store) Add(ctx context.Context, name string, n *Node) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := SourcePath(s.Dir, name, h, nil)
+	references = slices.Clone(references)
+	slices.Sort(references)
+	references = slices.Compact(references)
+	p := SourcePath(s.Dir, name, h, references)
 	var stream bytes.Buffer
-	if err := WriteExport(&stream, p, n, nil); err != nil {
+	if err := WriteExport(&stream, p, n, references); err != nil {
 		return "", err
 	}
 	importErr := s.run(ctx, &stream, "--import")
@@ -81,10 +90,13 @@ func (s *Store) Add(ctx context.Context, name string, n *Node) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w (import failed too: %v)", err, importErr)
 	}
-	if got != p {
-		return "", fmt.Errorf("nix-store --add gave %s, expected %s", got, p)
+	if want := SourcePath(s.Dir, name, h, nil); got != want {
+		return "", fmt.Errorf("nix-store --add gave %s, expected %s", got, want)
 	}
-	return p, nil
+	if len(references) > 0 && s.Warn != nil {
+		s.Warn(fmt.Sprintf("%s was added with nix-store --add, which records no references: the garbage collector may delete the %d store paths it names (%v)", got, len(references), importErr))
+	}
+	return got, nil
 }
 
 func (s *Store) addFromDisk(ctx context.Context, name string, n *Node) (string, error) {
@@ -231,4 +243,56 @@ func (s *Store) AddFixed(ctx context.Context, name string, data []byte) (string,
 		return "", fmt.Errorf("nix-store --add-fixed gave %s, expected %s", got, p)
 	}
 	return p, nil
+}
+
+// Realise builds derivations (nix-store --realise).
+func (s *Store) Realise(ctx context.Context, drvs []string) error {
+	if len(drvs) == 0 {
+		return nil
+	}
+	args := append([]string{"--realise"}, drvs...)
+	cmd := exec.CommandContext(ctx, s.NixStore, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return realiseError(stderr.String())
+	}
+	return nil
+}
+
+// realiseError turns nix-store --realise's stderr into one error: Nix's
+// own message, then the tail of the failing builder's output, which is
+// where the reason usually is.
+func realiseError(stderr string) error {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	errAt := -1
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], "error: ") {
+			errAt = i
+			break
+		}
+	}
+	if errAt < 0 {
+		return fmt.Errorf("nix-store --realise: %s", strings.TrimSpace(stderr))
+	}
+	msg := strings.TrimPrefix(strings.Join(lines[errAt:], "\n"), "error: ")
+	var log []string
+	for i := errAt - 1; i >= 0; i-- {
+		l := lines[i]
+		if strings.HasPrefix(l, "building '") {
+			break
+		}
+		if strings.HasPrefix(l, "warning: ") {
+			continue
+		}
+		log = append([]string{l}, log...)
+	}
+	const tail = 10
+	if len(log) > tail {
+		log = log[len(log)-tail:]
+	}
+	if len(log) > 0 {
+		msg += "; last lines of its log:\n    " + strings.Join(log, "\n    ")
+	}
+	return fmt.Errorf("%s", msg)
 }

@@ -85,9 +85,9 @@ func CheckPaths(ctx context.Context, opts Options, evalFor func(file string) (ev
 			return nil, diag.Usagef("%s: kubenix checks .nix files, .yaml/.yml/.json manifests and directories of manifests", p)
 		}
 	}
-	objs, diags, err := Check(ctx, set, opts, sources...)
+	res, err := Check(ctx, set, opts, sources...)
 	if err != nil {
 		return nil, err
 	}
-	return &CheckResult{Objects: objs, Diagnostics: diags}, nil
+	return &CheckResult{Objects: res.Objects, Diagnostics: res.Diagnostics}, nil
 }

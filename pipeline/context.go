@@ -29,14 +29,15 @@ func helperContext(opts *Options, set *schema.Set, extraAPIs []string, lf *lock.
 	apis := append(helmwrap.BuiltinAPIVersions(set.KubernetesVersion()), extraAPIs...)
 	slices.Sort(apis)
 	opts.Eval.Context = map[string]any{
-		"bin":         bin,
-		"version":     opts.Eval.Version,
-		"kubeVersion": set.KubernetesVersion(),
-		"namespace":   ns,
-		"apiVersions": apis,
-		"cacheDir":    opts.Eval.CacheDir,
-		"strict":      opts.Strict,
-		"lock":        map[string]any{"charts": lf.ChartsForNix()},
+		"bin":           bin,
+		"version":       opts.Eval.Version,
+		"kubeVersion":   set.KubernetesVersion(),
+		"namespace":     ns,
+		"apiVersions":   apis,
+		"cacheDir":      opts.Eval.CacheDir,
+		"strict":        opts.Strict,
+		"imageRegistry": imageRegistry(opts.ImageRegistry),
+		"lock":          map[string]any{"charts": lf.ChartsForNix()},
 	}
 	return nil
 }
@@ -90,4 +91,11 @@ func crdAPIVersions(objs []*manifest.Object) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+func imageRegistry(r string) string {
+	if r == "" {
+		return "localhost:5000"
+	}
+	return r
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/helmwrap"
+	"github.com/kubenix/kubenix/image"
 	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
@@ -32,6 +33,11 @@ type Options struct {
 	AllowUnknownFields bool
 	Lock               string // kubenix.lock to use ("" finds the app's)
 	Strict             bool   // charts that render differently each time are errors
+
+	BuildImages   bool     // realise Nix-built images and pin them by digest (--images build)
+	RequirePinned bool     // an image reference that is not pinned is an error
+	ImageFields   []string // more places that hold image references: Kind:spec.path
+	ImageRegistry string   // the registry kubenix.image tags with ("" = localhost:5000)
 }
 
 // Timings record how long each stage took.
@@ -43,6 +49,7 @@ type Timings struct {
 // Loaded is the checked, ordered object set of a build.
 type Loaded struct {
 	Objects  []*manifest.Object // in install order
+	Images   []*image.Info      // every image the objects refer to
 	Warnings diag.List
 	StoreDir string
 	Set      *schema.Set
@@ -68,12 +75,13 @@ func Load(ctx context.Context, opts Options) (*Loaded, error) {
 	l.StoreDir = src.storeDir
 
 	start = time.Now()
-	objs, diags, err := Check(ctx, set, opts, src)
-	diags = append(warnings, diags...)
-	l.Timings.Validate = time.Since(start)
+	res, err := Check(ctx, set, opts, src)
 	if err != nil {
 		return nil, err
 	}
+	objs, diags := res.Objects, append(warnings, res.Diagnostics...)
+	l.Images = res.Images
+	l.Timings.Validate = time.Since(start)
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
@@ -94,11 +102,13 @@ func newSet(opts Options) (*schema.Set, error) {
 // Source is one input of a check: the objects of a .nix file or of
 // manifest files, with what was wrong reading them.
 type Source struct {
-	Objects  []*manifest.Object
-	Keyed    []*manifest.Keyed
-	Diags    diag.List
-	Eval     *eval.Options // for the objects of a .nix file: how to find field positions
-	storeDir string
+	Objects   []*manifest.Object
+	Keyed     []*manifest.Keyed
+	Diags     diag.List
+	Eval      *eval.Options             // for the objects of a .nix file: how to find field positions
+	NixImages map[string]image.NixImage // the derivations it refers to, by output store hash
+	Lock      *lock.File                // the kubenix.lock of a .nix file
+	storeDir  string
 }
 
 // evaluate evaluates a .nix file with the kubenix helpers available, and
@@ -133,6 +143,7 @@ func evaluate(ctx context.Context, opts *Options, set *schema.Set, t *Timings) (
 		start := time.Now()
 		src := NixSource(&opts.Eval, res)
 		src.storeDir = res.StoreDir
+		src.Lock = lf
 		t.Extract += time.Since(start)
 		t.Renders, t.CachedRenders = 0, 0
 		for _, s := range reported {
@@ -169,13 +180,42 @@ func NixSource(opts *eval.Options, res *eval.Result) *Source {
 		sites[manifest.Path(s.Path).String()] = manifest.Origin{Pos: s.Pos, Site: s.Site}
 	}
 	objs, keyed, diags := manifest.Extract(res.Value, sites)
-	return &Source{Objects: objs, Keyed: keyed, Diags: diags, Eval: opts}
+	return &Source{Objects: objs, Keyed: keyed, Diags: diags, Eval: opts, NixImages: nixImages(res.StoreDir, res.Context)}
 }
 
-// Check resolves, normalizes and validates the objects of several sources
-// together (the CRDs of one apply to all), and returns all objects and
-// every diagnostic, errors with the position the user wrote them at.
-func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Source) ([]*manifest.Object, diag.List, error) {
+// nixImages maps the store hash of every derivation output the value's
+// strings refer to, to the derivation: what kubenix.image references name.
+func nixImages(storeDir string, context map[string]eval.ContextEntry) map[string]image.NixImage {
+	out := map[string]image.NixImage{}
+	for path, c := range context {
+		if !strings.HasSuffix(path, ".drv") || len(c.Outputs) == 0 && !c.AllOuts {
+			continue
+		}
+		outs, err := nixstore.DerivationOutputs(path)
+		if err != nil {
+			continue
+		}
+		for _, p := range outs {
+			if h := nixstore.HashPart(storeDir, p); h != "" {
+				out[h] = image.NixImage{Drv: path, Out: p}
+			}
+		}
+	}
+	return out
+}
+
+// Checked is the outcome of Check.
+type Checked struct {
+	Objects     []*manifest.Object
+	Images      []*image.Info
+	Diagnostics diag.List
+}
+
+// Check resolves, normalizes, pins and validates the objects of several
+// sources together (the CRDs of one apply to all), and returns all objects,
+// their images, and every diagnostic, errors with the position the user
+// wrote them at.
+func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Source) (*Checked, error) {
 	var diags diag.List
 	crds, d := readCRDFiles(opts.CRDs)
 	diags = append(diags, d...)
@@ -211,17 +251,57 @@ func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Sourc
 		}
 	}
 	diags = append(diags, manifest.CheckDuplicates(all)...)
+	pinned, err := pinImages(ctx, opts, sources, all)
+	if err != nil {
+		return nil, err
+	}
+	diags = append(diags, pinned.Stale...)
+	for i, o := range all {
+		perObject[i] = append(perObject[i], pinned.Problems[o]...)
+	}
 	for i, l := range set.ValidateAll(all, schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}) {
 		perObject[i] = append(perObject[i], l...)
 	}
 	if err := locateFields(ctx, all, perObject, owner); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, l := range perObject {
 		diags = append(diags, l...)
 	}
 	diag.SortByPosition(diags)
-	return all, diags, nil
+	return &Checked{Objects: all, Images: pinned.Images, Diagnostics: diags}, nil
+}
+
+// pinImages pins the image references of all objects (see image.Pin).
+func pinImages(ctx context.Context, opts Options, sources []*Source, objs []*manifest.Object) (*image.Result, error) {
+	nixImages := map[string]image.NixImage{}
+	lf := &lock.File{Version: 1}
+	for _, src := range sources {
+		for h, img := range src.NixImages {
+			nixImages[h] = img
+		}
+		if src.Lock != nil && lf.Path == "" {
+			lf = src.Lock
+		}
+	}
+	var extra []image.ExtraField
+	for _, f := range opts.ImageFields {
+		e, ok := image.ParseExtraField(f)
+		if !ok {
+			return nil, diag.Usagef("--image-field %q: expected Kind:path, e.g. Widget:spec.image", f)
+		}
+		extra = append(extra, e)
+	}
+	po := image.PinOptions{NixImages: nixImages, Lock: lf, Build: opts.BuildImages, RequirePinned: opts.RequirePinned,
+		Extra: extra, CacheDir: opts.Eval.CacheDir}
+	if opts.BuildImages {
+		st, err := storeFor("")
+		if err != nil {
+			return nil, err
+		}
+		po.Realise = st.Realise
+	}
+	return image.Pin(ctx, objs, po)
 }
 
 // readCRDFiles reads the CRDs of --crd files and directories.
@@ -306,6 +386,9 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(l.Images) > 0 {
+		b.Files = append(b.Files, manifest.File{Name: image.ListFile, Data: image.FormatList(l.Images)})
+	}
 	l.Timings.Render = time.Since(start)
 
 	start = time.Now()
@@ -325,7 +408,10 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 		} else if link == "" {
 			link = "result"
 		}
-		b.StorePath, err = manifest.WriteStore(ctx, st, StoreName(opts.Eval.File), b.Files, link)
+		st.Warn = func(msg string) {
+			l.Warnings = append(l.Warnings, diag.Diagnostic{Severity: diag.Warning, Message: msg})
+		}
+		b.StorePath, err = manifest.WriteStore(ctx, st, StoreName(opts.Eval.File), b.Files, builtArchives(l.Images), link)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -397,4 +483,20 @@ func StoreName(file string) string {
 		name = "kubenix"
 	}
 	return name + "-manifests"
+}
+
+// builtArchives are the archives of the result's Nix-built images that are
+// in the store (built, not only named): the result refers to them, so the
+// garbage collector keeps them while the result lives.
+func builtArchives(images []*image.Info) []string {
+	var out []string
+	for _, img := range images {
+		if img.Archive == "" {
+			continue
+		}
+		if _, err := os.Lstat(img.Archive); err == nil {
+			out = append(out, img.Archive)
+		}
+	}
+	return out
 }

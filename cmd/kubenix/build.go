@@ -17,6 +17,7 @@ func (a *app) buildCommand() *cobra.Command {
 		opts    pipeline.BuildOptions
 		format  string
 		timings bool
+		images  string
 	)
 	cmd := &cobra.Command{
 		Use:   "build FILE",
@@ -47,6 +48,8 @@ or to a function returning one; the function's arguments are passed by name:
 		Example: `  kubenix build examples/hello/app.nix
   kubectl apply -f result/
 
+  kubenix build ./app.nix --images build    # build Nix images, pin them by digest
+
   kubenix build ./app.nix --argstr env prod --out-link result-prod
   kubenix build ./app.nix --out-dir deploy/manifests   # plain files, for git`,
 		Args: usageArgs(1, "one FILE"),
@@ -61,6 +64,13 @@ or to a function returning one; the function's arguments are passed by name:
 			link, noLink, dir, store := opts.OutLink, opts.NoLink, opts.OutDir, opts.NixStore
 			opts.Options = cf.pipelineOptions()
 			opts.Eval = eo
+			switch images {
+			case "build":
+				opts.BuildImages = true
+			case "", "tag":
+			default:
+				return diag.Usagef("--images takes build (or tag, the default), not %q", images)
+			}
 			opts.OutLink, opts.NoLink, opts.OutDir, opts.NixStore = link, noLink, dir, store
 			start := time.Now()
 			b, err := pipeline.Build(cmd.Context(), opts)
@@ -102,6 +112,7 @@ or to a function returning one; the function's arguments are passed by name:
 	f.StringVar(&opts.NixStore, "nix-store", "", "the nix-store `PATH` to run (default: next to nix-instantiate)")
 	f.StringVar(&format, "format", "text", "how to print problems: `text`, json or github (workflow annotations)")
 	f.BoolVar(&timings, "timings", false, "print how long each stage took")
+	f.StringVar(&images, "images", "tag", "`MODE` for Nix-built images: tag (registry/name:<store hash>) or build (build them and pin by digest: ...@sha256:...)")
 	return cmd
 }
 

@@ -30,7 +30,7 @@ func TestBuildStoreResult(t *testing.T) {
 			names = append(names, n)
 		}
 	}
-	if strings.Join(sorted(names), " ") != "0010-namespace-hello.yaml 0230-service-hello-hello.yaml 0280-deployment-hello-hello.yaml" {
+	if strings.Join(sorted(names), " ") != "0010-namespace-hello.yaml 0230-service-hello-hello.yaml 0280-deployment-hello-hello.yaml images.txt" {
 		t.Errorf("result entries: %v", names)
 	}
 	fi, _ := os.Lstat(filepath.Join(storePath, "0010-namespace-hello.yaml"))

@@ -55,6 +55,9 @@ type checkFlags struct {
 	allowUnknownFields bool
 	lock               string
 	strict             bool
+	requirePinned      bool
+	imageFields        []string
+	imageRegistry      string
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -63,8 +66,11 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.crds, "crd", nil, "CustomResourceDefinitions to validate custom resources with: a `PATH` to a YAML/JSON file or a directory (repeatable)")
 	fs.BoolVar(&f.allowUnknownKinds, "allow-unknown-kinds", false, "report objects of kinds no schema knows as warnings, not errors")
 	fs.BoolVar(&f.allowUnknownFields, "allow-unknown-fields", false, "report fields the schema does not declare as warnings, not errors")
-	fs.StringVar(&f.lock, "lock", "", "the kubenix.lock `PATH` pinning charts (default: the nearest kubenix.lock from the file's directory up)")
+	fs.StringVar(&f.lock, "lock", "", "the kubenix.lock `PATH` pinning charts and images (default: the nearest kubenix.lock from the file's directory up)")
 	fs.BoolVar(&f.strict, "strict", false, "make charts that render differently each time (random passwords, timestamps) an error")
+	fs.BoolVar(&f.requirePinned, "require-pinned", false, "make an image reference that is not pinned to a digest an error")
+	fs.StringArrayVar(&f.imageFields, "image-field", nil, "another place that holds an image reference, as `KIND:PATH` (Widget:spec.image, Job:spec.sidecars[].image; repeatable)")
+	fs.StringVar(&f.imageRegistry, "image-registry", "localhost:5000", "the `REGISTRY` kubenix.image tags Nix-built images with")
 }
 
 // pipelineOptions combines the flags into pipeline.Options (without Eval).
@@ -73,6 +79,7 @@ func (f *checkFlags) pipelineOptions() pipeline.Options {
 		KubeVersion: f.kubeVersion, Namespace: f.namespace, CRDs: f.crds,
 		AllowUnknownKinds: f.allowUnknownKinds, AllowUnknownFields: f.allowUnknownFields,
 		Lock: f.lock, Strict: f.strict,
+		RequirePinned: f.requirePinned, ImageFields: f.imageFields, ImageRegistry: f.imageRegistry,
 	}
 }
 

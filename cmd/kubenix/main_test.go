@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kubenix/kubenix/internal/nixtest"
 )
 
 // TestMain lets the test binary act as the kubenix binary, so tests can run
@@ -20,6 +22,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	nixtest.Offline()
 	os.Exit(m.Run())
 }
 

@@ -74,6 +74,26 @@ let
       builtins.exec [ context.bin "__exec" arg ];
 
   lockedCharts = (context.lock or { }).charts or { };
+
+  # An image reference for a derivation that builds an image archive,
+  # tagged with the store hash of its output. The string carries the
+  # derivation in its context (not its text), which is how kubenix finds
+  # the images a build needs.
+  storeHash = out: builtins.substring (builtins.stringLength builtins.storeDir + 1) 32 (builtins.unsafeDiscardStringContext out);
+  stripSuffixes = n:
+    let
+      drop = suffix: s:
+        let ls = builtins.stringLength s; lx = builtins.stringLength suffix; in
+        if ls > lx && builtins.substring (ls - lx) lx s == suffix then builtins.substring 0 (ls - lx) s else s;
+    in
+    drop "-image" (drop "-docker-image" (drop ".tar" (drop ".tar.gz" (drop ".tgz" n))));
+  imageRef = { drv, name ? (drv.imageName or (stripSuffixes (drv.name or "image"))), registry ? context.imageRegistry or "localhost:5000" }:
+    let out = if builtins.isAttrs drv then drv.outPath else toString drv; in
+    "${registry}/${name}:${storeHash out}" + builtins.substring 0 0 out;
+  asImageArgs = arg:
+    if builtins.isPath arg then { drv = import arg; }
+    else if builtins.isAttrs arg && arg ? drv then arg
+    else { drv = arg; };
 in
 {
   version = "@VERSION@";
@@ -131,6 +151,20 @@ in
         "kubenix: ${chart} ${version} from ${repo} is not in kubenix.lock; run: kubenix helm add ${repo} ${chart} --version ${version}");
     in
     builtins.fetchurl { inherit (entry) url sha256 name; };
+
+  # image drv, or image { drv; name ? ...; registry ? ...; }: the
+  # reference of a Nix-built image, registry/name:<store hash>. drv builds
+  # a docker archive (dockerTools.buildImage, buildLayeredImage), an OCI
+  # layout, or a stream script (streamLayeredImage); a path to a .nix file
+  # that evaluates to one is imported. `kubenix build --images build`
+  # builds it and pins the reference by digest.
+  # image.snapshotter drv: the nix-snapshotter form, nix:0/nix/store/...
+  image = {
+    __functor = _: arg: imageRef (asImageArgs arg);
+    snapshotter = arg:
+      let drv = (asImageArgs arg).drv; in
+      "nix:0${if builtins.isAttrs drv then drv.outPath else toString drv}";
+  };
 
   # fromYAML parses a YAML string into the list of its documents, read as
   # kubectl reads them (so `yes` is true).

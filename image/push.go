@@ -1,0 +1,80 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// RemoteOptions are how kubenix talks to registries: credentials from the
+// docker configuration, a context, a transport.
+func RemoteOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithTransport(http.DefaultTransport)}
+}
+
+// Push uploads an image to ref, skipping the blobs the registry already
+// has, so that the registry serves exactly img.Digest under that tag.
+// progress, when set, receives updates.
+func Push(ctx context.Context, img *Image, ref string, progress chan<- v1.Update) error {
+	r, err := name.ParseReference(ref, name.WeakValidation)
+	if err != nil {
+		return fmt.Errorf("invalid reference %s: %w", ref, err)
+	}
+	v1img, err := partial.CompressedToImage(core{img})
+	if err != nil {
+		return err
+	}
+	opts := RemoteOptions(ctx)
+	if progress != nil {
+		opts = append(opts, remote.WithProgress(progress))
+	}
+	if err := remote.Write(r, v1img, opts...); err != nil {
+		return fmt.Errorf("pushing %s: %w", ref, explain(err))
+	}
+	// The registry must now serve exactly the digest the build wrote.
+	desc, err := remote.Head(r, RemoteOptions(ctx)...)
+	if err != nil {
+		return fmt.Errorf("checking %s after the push: %w", ref, explain(err))
+	}
+	if desc.Digest.String() != img.Digest {
+		return fmt.Errorf("the registry serves %s as %s, not %s", ref, desc.Digest, img.Digest)
+	}
+	return nil
+}
+
+// core exposes an Image to go-containerregistry exactly as kubenix built
+// it: its manifest bytes, config and uncompressed layers.
+type core struct{ img *Image }
+
+func (c core) RawManifest() ([]byte, error)        { return c.img.Manifest, nil }
+func (c core) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
+func (c core) RawConfigFile() ([]byte, error) {
+	return os.ReadFile(c.img.BlobPath(c.img.Config.Digest))
+}
+func (c core) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
+	for _, d := range append([]Descriptor{c.img.Config}, c.img.Layers...) {
+		if d.Digest == h.String() {
+			return blob{c.img, d}, nil
+		}
+	}
+	return nil, fmt.Errorf("no blob %s in %s", h, c.img.Archive)
+}
+
+type blob struct {
+	img *Image
+	d   Descriptor
+}
+
+func (b blob) Digest() (v1.Hash, error)            { return v1.NewHash(b.d.Digest) }
+func (b blob) Size() (int64, error)                { return b.d.Size, nil }
+func (b blob) MediaType() (types.MediaType, error) { return types.MediaType(b.d.MediaType), nil }
+func (b blob) Compressed() (io.ReadCloser, error)  { return os.Open(b.img.BlobPath(b.d.Digest)) }
