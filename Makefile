@@ -1,6 +1,7 @@
 # kubenix — see README.md.
 #   make demo    install what is missing, build bin/kubenix, build the hello example
 #   make test    install what is missing, run the whole test suite (CI runs this)
+#   make e2e     only the end-to-end tests against a real kube-apiserver
 SHELL := bash
 export GOTOOLCHAIN := local
 export PATH := $(PATH):/usr/local/go/bin
@@ -9,7 +10,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/kubenix/kubenix/version.Version=$(VERSION) -X github.com/kubenix/kubenix/version.Commit=$(COMMIT)
 
-.PHONY: setup build demo test lint golden bench fuzz clean
+.PHONY: setup build demo test e2e lint golden bench fuzz clean
 
 setup:
 	@./scripts/setup.sh
@@ -26,8 +27,13 @@ demo: setup
 	@echo '$$ cat result/*.yaml'
 	@for f in result/*.yaml; do echo "# $$f"; cat "$$f"; done
 
+# The end-to-end tests need etcd, kube-apiserver and kubectl: e2e-bin.sh
+# builds them once (5-10 minutes) and prints where they are cached.
 test: setup lint
-	go test -count=1 ./...
+	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 ./...
+
+e2e: setup
+	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 -v ./e2e
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

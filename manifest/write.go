@@ -27,8 +27,48 @@ type File struct {
 	Object *Object // the object it holds, or nil for other files
 }
 
-// Render encodes ordered objects as files named for install order. Encoding
-// runs on all cores; the result does not depend on scheduling.
+// CRDDir is the subdirectory of a result that holds its
+// CustomResourceDefinitions once more, so they can be applied (and waited
+// for) before the custom resources that need them: kubectl resolves every
+// kind of an apply before it sends anything, so a CRD and its resources
+// cannot go in one invocation. kubectl does not descend into it without -R.
+const CRDDir = "crds"
+
+// IsCRD reports whether o is a CustomResourceDefinition.
+func (o *Object) IsCRD() bool {
+	return o.Kind == "CustomResourceDefinition" && o.Group() == "apiextensions.k8s.io"
+}
+
+// NeedOwnCRDs returns the objects of objs that are custom resources of a
+// CRD in objs: a build with any cannot be applied by one kubectl apply.
+func NeedOwnCRDs(objs []*Object) []*Object {
+	type gk struct{ group, kind string }
+	defined := map[gk]bool{}
+	for _, o := range objs {
+		if !o.IsCRD() {
+			continue
+		}
+		spec, _ := o.Body["spec"].(map[string]any)
+		names, _ := spec["names"].(map[string]any)
+		group, _ := spec["group"].(string)
+		kind, _ := names["kind"].(string)
+		defined[gk{group, kind}] = true
+	}
+	var out []*Object
+	if len(defined) == 0 {
+		return nil
+	}
+	for _, o := range objs {
+		if defined[gk{o.Group(), o.Kind}] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Render encodes ordered objects as files named for install order, and the
+// CRDs among them once more under crds/. Encoding runs on all cores; the
+// result does not depend on scheduling.
 func Render(objs []*Object) ([]File, error) {
 	names := FileNames(objs)
 	files := make([]File, len(objs))
@@ -53,6 +93,11 @@ func Render(objs []*Object) ([]File, error) {
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", objs[i].ID(), err)
+		}
+	}
+	for _, f := range files[:len(objs)] {
+		if f.Object.IsCRD() {
+			files = append(files, File{Name: CRDDir + "/" + f.Name, Data: f.Data, Object: f.Object})
 		}
 	}
 	return files, nil

@@ -173,7 +173,8 @@ func (s *Set) deprecation(t *Type) (deprecation, bool) {
 	}
 	for _, other := range s.list {
 		if other.Group == t.Group && other.Kind == t.Kind && other.CRD == nil && stability(other.Version) > stability(t.Version) {
-			return deprecation{apiVersion: t.APIVersion(), kind: t.Kind, replacement: other.APIVersion()}, true
+			return deprecation{apiVersion: t.APIVersion(), kind: t.Kind, replacement: other.APIVersion(),
+				note: fmt.Sprintf("API servers serve alpha and beta versions only where enabled (--runtime-config=%s=true); those added since Kubernetes 1.24 are off by default", t.APIVersion())}, true
 		}
 	}
 	return deprecation{}, false

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/pipeline"
 )
 
@@ -27,9 +29,11 @@ object, and write one YAML file per object in install order.
 
 By default the result goes into the Nix store and ./result links to it (a GC
 root, as nix-build makes): a directory of symlinks named so that
-'kubectl apply -f result/' applies Namespaces and CRDs before the objects that
-need them, each pointing at an immutable content-addressed file. The same
-input always gives the same store path and the same bytes.
+'kubectl apply -f result/' applies Namespaces before the objects in them,
+each pointing at an immutable content-addressed file, and crds/ with the
+build's CRDs once more. The same input always gives the same store path and
+the same bytes. A build whose custom resources need CRDs it defines is
+applied in two steps (build prints them), or with 'kubenix apply'.
 
 With --out-dir DIR, plain files are written into DIR instead (for repositories
 that commit their manifests); files of earlier builds that are no longer
@@ -87,6 +91,18 @@ or to a function returning one; the function's arguments are passed by name:
 				where = b.Written + " -> " + b.StorePath
 			}
 			fmt.Fprintf(a.stderr, "kubenix: %d objects written to %s\n", len(b.Objects), where)
+			if crs := manifest.NeedOwnCRDs(b.Objects); len(crs) > 0 {
+				dir := strings.TrimSuffix(b.Written, "/") + "/"
+				what := crs[0].ID() + " is a custom resource of a CRD"
+				if len(crs) > 1 {
+					what = fmt.Sprintf("%s and %d more objects are custom resources of CRDs", crs[0].ID(), len(crs)-1)
+				}
+				fmt.Fprintf(a.stderr, "kubenix: %s this build defines;\n"+
+					"  kubectl looks up every kind before it applies anything, so apply the CRDs first:\n"+
+					"    kubectl apply -f %s%s/ && kubectl wait --for=condition=Established -f %s%s/ && kubectl apply -f %s\n"+
+					"  or let kubenix take these steps: kubenix apply %s\n",
+					what, dir, manifest.CRDDir, dir, manifest.CRDDir, dir, b.Written)
+			}
 			if timings {
 				t := b.Timings
 				fmt.Fprintf(a.stderr, "kubenix: timings: eval %s, extract %s, validate %s, render %s, write %s, total %s\n",

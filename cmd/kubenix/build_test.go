@@ -175,3 +175,37 @@ func keys(m map[string]string) []string {
 	}
 	return sorted(out)
 }
+
+// A build with its own CRDs carries them once more in crds/ (a link to the
+// same content in a store result) and says how to apply it.
+func TestBuildCRDsDirectory(t *testing.T) {
+	requireNix(t)
+	work := t.TempDir()
+	r := kubenix(t, work, "build", filepath.Join(repoRoot(t), "examples", "crd", "app.nix")).mustSucceed(t)
+	const crd = "0140-customresourcedefinition-backups.shop.example.com.yaml"
+	target, err := os.Readlink(filepath.Join(work, "result", "crds", crd))
+	if err != nil || !strings.HasPrefix(target, "../.objects/") {
+		t.Fatalf("result/crds/%s -> %q, %v", crd, target, err)
+	}
+	top, _ := os.Readlink(filepath.Join(work, "result", crd))
+	if "../"+top != target {
+		t.Errorf("crds/ holds other content than the top level: %s vs %s", target, top)
+	}
+	for _, want := range []string{
+		"Backup/shop/nightly is a custom resource of a CRD this build defines",
+		"kubectl apply -f result/crds/ && kubectl wait --for=condition=Established -f result/crds/ && kubectl apply -f result/",
+		"kubenix apply result",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("build output lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	// A build without custom resources of its own CRDs says nothing of it.
+	r = kubenix(t, work, "build", filepath.Join(repoRoot(t), "examples", "hello", "app.nix"), "--out-link", "hello").mustSucceed(t)
+	if strings.Contains(r.stderr, "CRD") {
+		t.Errorf("hello: %s", r.stderr)
+	}
+	if _, err := os.Lstat(filepath.Join(work, "hello", "crds")); err == nil {
+		t.Error("a build without CRDs has a crds/ directory")
+	}
+}

@@ -91,6 +91,7 @@ an ordered manifest directory that plain kubectl applies:
 
     kubenix build ./app.nix      # evaluate, check, write ./result
     kubectl apply -f result/     # the cluster side stays plain kubectl
+    kubenix apply                # the same, CRDs first when the build has its own
 
 Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 (a wrong flag, Nix missing, an unwritable output).`,
@@ -100,7 +101,7 @@ Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &diag.UsageError{Err: err, Hint: "see --help"}
 	})
-	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.versionCommand(), a.execCommand())
+	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.applyCommand(), a.versionCommand(), a.execCommand())
 	return root
 }
 

@@ -1,0 +1,275 @@
+// Package apply applies a kubenix result to a cluster with kubectl, in the
+// phases a build that defines its own CRDs needs.
+package apply
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/manifest"
+)
+
+// Options say how to run kubectl.
+type Options struct {
+	Kubectl    string // the kubectl executable ("" = kubectl on PATH)
+	Kubeconfig string // --kubeconfig, passed through
+	Context    string // --context, passed through
+	ServerSide bool   // --server-side (field manager kubenix)
+	DryRun     bool   // --dry-run=server: the server checks, nothing persists
+	Timeout    time.Duration
+	Stdout     io.Writer // kubectl's output
+	Stderr     io.Writer // kubectl's messages
+	Say        func(string)
+}
+
+// Entry is one manifest file of a result.
+type Entry struct {
+	File    string // path of the file
+	Objects []*manifest.Object
+}
+
+// Plan is what an apply of a result does. Phase one (CRDs and Namespaces)
+// exists only when the result has CRDs: kubectl resolves every kind before
+// sending anything, so custom resources of a CRD in the same invocation
+// fail. Phase two is the whole directory, as `kubectl apply -f DIR/`.
+type Plan struct {
+	Dir      string
+	Entries  []Entry // in file name order, as kubectl reads them
+	CRDs     []Entry
+	PhaseOne []Entry // CRDs and Namespaces
+}
+
+// Read reads the manifest files of a result directory the way kubectl does:
+// the .yaml, .yml and .json entries (symlinks followed), not descending.
+func Read(dir string) (*Plan, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, diag.Usagef("%s: no such result (build one with kubenix build)", dir)
+		}
+		return nil, &diag.UsageError{Err: err}
+	}
+	p := &Plan{Dir: dir}
+	for _, e := range ents {
+		switch filepath.Ext(e.Name()) {
+		case ".yaml", ".yml", ".json":
+		default:
+			continue
+		}
+		f := filepath.Join(dir, e.Name())
+		if fi, err := os.Stat(f); err != nil || fi.IsDir() {
+			continue
+		}
+		objs, diags := manifest.ReadFile(f)
+		if err := diags.Err(); err != nil {
+			return nil, err
+		}
+		en := Entry{File: f, Objects: objs}
+		p.Entries = append(p.Entries, en)
+		if slices.ContainsFunc(objs, (*manifest.Object).IsCRD) {
+			p.CRDs = append(p.CRDs, en)
+			p.PhaseOne = append(p.PhaseOne, en)
+		} else if slices.ContainsFunc(objs, isNamespace) {
+			p.PhaseOne = append(p.PhaseOne, en)
+		}
+	}
+	if len(p.Entries) == 0 {
+		return nil, diag.Usagef("%s holds no manifests (.yaml, .yml, .json)", dir)
+	}
+	if len(p.CRDs) == 0 {
+		p.PhaseOne = nil
+	}
+	return p, nil
+}
+
+func isNamespace(o *manifest.Object) bool { return o.Kind == "Namespace" && o.APIVersion == "v1" }
+
+// Run applies the plan: phase one, wait until its CRDs are Established,
+// then everything. In a dry run nothing persists, so objects that need a
+// phase-one object the cluster does not have yet cannot be checked; they are
+// skipped and named.
+func Run(ctx context.Context, p *Plan, opts Options) error {
+	k := kubectl{opts}
+	if len(p.PhaseOne) > 0 {
+		opts.Say(fmt.Sprintf("applying %s first", count(p.PhaseOne)))
+		if err := k.apply(ctx, files(p.PhaseOne)); err != nil {
+			return err
+		}
+		if !opts.DryRun {
+			opts.Say(fmt.Sprintf("waiting for %d CRDs to be established", len(p.CRDs)))
+			wait := k
+			wait.Stdout = k.Stderr // progress, not a result
+			if err := wait.run(ctx, append([]string{"wait", "--for=condition=Established", "--timeout=" + opts.Timeout.String()}, fileArgs(files(p.CRDs))...)...); err != nil {
+				return err
+			}
+		}
+	}
+	if !opts.DryRun || len(p.PhaseOne) == 0 {
+		opts.Say(fmt.Sprintf("applying %s", count(p.Entries)))
+		return k.apply(ctx, []string{strings.TrimSuffix(p.Dir, "/") + "/"})
+	}
+	missing, err := k.missing(ctx, p.PhaseOne)
+	if err != nil {
+		return err
+	}
+	var ok, skipped []Entry
+	for _, e := range p.Entries {
+		if slices.ContainsFunc(e.Objects, func(o *manifest.Object) bool { return needs(o, missing) }) {
+			skipped = append(skipped, e)
+		} else {
+			ok = append(ok, e)
+		}
+	}
+	if len(skipped) > 0 {
+		names := make([]string, 0, len(missing))
+		for _, o := range missing {
+			names = append(names, o.ID())
+		}
+		opts.Say(fmt.Sprintf("dry run: skipped %s: %s must exist first, and a dry run persists nothing (apply for real to check them)",
+			count(skipped), strings.Join(names, ", ")))
+	}
+	if len(ok) == 0 {
+		return nil
+	}
+	opts.Say(fmt.Sprintf("applying %s", count(ok)))
+	return k.apply(ctx, files(ok))
+}
+
+// needs reports whether o cannot exist before one of missing does: it is
+// in a missing Namespace or of a missing CRD's kind.
+func needs(o *manifest.Object, missing []*manifest.Object) bool {
+	for _, m := range missing {
+		if m == o {
+			return false
+		}
+		if isNamespace(m) && o.Namespace == m.Name {
+			return true
+		}
+		if m.IsCRD() {
+			spec, _ := m.Body["spec"].(map[string]any)
+			names, _ := spec["names"].(map[string]any)
+			if spec["group"] == o.Group() && names["kind"] == o.Kind {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type kubectl struct{ Options }
+
+func (k kubectl) base() []string {
+	var args []string
+	if k.Kubeconfig != "" {
+		args = append(args, "--kubeconfig", k.Kubeconfig)
+	}
+	if k.Context != "" {
+		args = append(args, "--context", k.Context)
+	}
+	return args
+}
+
+func (k kubectl) apply(ctx context.Context, paths []string) error {
+	args := []string{"apply"}
+	if k.ServerSide {
+		args = append(args, "--server-side", "--field-manager=kubenix")
+	}
+	if k.DryRun {
+		args = append(args, "--dry-run=server")
+	}
+	return k.run(ctx, append(args, fileArgs(paths)...)...)
+}
+
+func (k kubectl) run(ctx context.Context, args ...string) error {
+	cmd := exec.CommandContext(ctx, k.bin(), append(k.base(), args...)...)
+	cmd.Stdout, cmd.Stderr = k.Stdout, k.Stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, exec.ErrNotFound) {
+			return &diag.UsageError{Err: fmt.Errorf("kubectl not found: %w", err), Hint: "install kubectl, or point --kubectl at it"}
+		}
+		return &diag.UsageError{Err: fmt.Errorf("kubectl %s failed: %v", args[0], err), Hint: "kubectl's messages are above"}
+	}
+	return nil
+}
+
+// missing returns the phase-one objects the cluster does not have.
+func (k kubectl) missing(ctx context.Context, entries []Entry) ([]*manifest.Object, error) {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, k.bin(), append(append(k.base(), "get", "--ignore-not-found", "-o", "name"), fileArgs(files(entries))...)...)
+	cmd.Stdout = &out
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, &diag.UsageError{Err: fmt.Errorf("kubectl get: %v: %s", err, strings.TrimSpace(stderr.String()))}
+	}
+	have := map[string]bool{}
+	for _, l := range strings.Fields(out.String()) {
+		have[strings.ToLower(l)] = true
+	}
+	var missing []*manifest.Object
+	for _, e := range entries {
+		for _, o := range e.Objects {
+			// kubectl -o name prints resource[.group]/name.
+			var name string
+			switch {
+			case o.IsCRD():
+				name = "customresourcedefinition.apiextensions.k8s.io/" + o.Name
+			case isNamespace(o):
+				name = "namespace/" + o.Name
+			default:
+				continue
+			}
+			if !have[strings.ToLower(name)] {
+				missing = append(missing, o)
+			}
+		}
+	}
+	return missing, nil
+}
+
+func (k kubectl) bin() string {
+	if k.Kubectl != "" {
+		return k.Kubectl
+	}
+	return "kubectl"
+}
+
+func files(es []Entry) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.File
+	}
+	return out
+}
+
+func fileArgs(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		out = append(out, "-f", p)
+	}
+	return out
+}
+
+func count(es []Entry) string {
+	n := 0
+	for _, e := range es {
+		n += len(e.Objects)
+	}
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
+}
