@@ -173,6 +173,44 @@ func TestDiffSides(t *testing.T) {
 	}
 }
 
+func TestBuildDiff(t *testing.T) {
+	requireNix(t)
+	work := t.TempDir()
+	os.MkdirAll(filepath.Join(work, "lib"), 0o755)
+	writeFile(t, filepath.Join(work, "app.nix"), diffApp)
+	writeFile(t, filepath.Join(work, "lib", "web.nix"), diffLib)
+
+	for _, out := range [][]string{nil, {"--out-dir", "out"}} {
+		// No previous result: everything is added.
+		r := kubenix(t, work, append([]string{"build", "app.nix", "--diff"}, out...)...).mustSucceed(t)
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		if len(lines) != 4 || lines[0] != "+ Namespace/shop (added)" || lines[2] != "2 added, 0 removed, 0 changed, 0 unchanged" {
+			t.Errorf("%v first build --diff:\n%s", out, r.stdout)
+		}
+		if last := lines[len(lines)-1]; out == nil && !strings.HasPrefix(last, "/nix/store/") || out != nil && last != "out" {
+			t.Errorf("%v: the last line is not where the result is: %q", out, last)
+		}
+		// A change: the diff against what was there, and the build still exits 0.
+		r = kubenix(t, work, append([]string{"build", "app.nix", "--diff", "--arg", "replicas", "2"}, out...)...).mustSucceed(t)
+		if !strings.Contains(r.stdout, "~ Deployment/shop/web (changed)\n") || !strings.Contains(r.stdout, "-  replicas: 1\n+  replicas: 2\n") ||
+			!strings.Contains(r.stdout, "0 added, 0 removed, 1 changed, 1 unchanged\n") {
+			t.Errorf("%v second build --diff:\n%s", out, r.stdout)
+		}
+		r = kubenix(t, work, append([]string{"build", "app.nix", "--diff", "--arg", "replicas", "2"}, out...)...).mustSucceed(t)
+		if !strings.HasPrefix(r.stdout, "0 added, 0 removed, 0 changed, 2 unchanged\n") {
+			t.Errorf("%v same build --diff:\n%s", out, r.stdout)
+		}
+	}
+	if r := kubenix(t, work, "build", "app.nix", "--diff", "--no-out-link"); r.code != 2 || !strings.Contains(r.stderr, "--no-out-link replaces none") {
+		t.Errorf("--diff --no-out-link: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// Without --diff, stdout is only the store path, as before.
+	r := kubenix(t, work, "build", "app.nix").mustSucceed(t)
+	if strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("build without --diff printed %q", r.stdout)
+	}
+}
+
 func TestDiffJSONSchema(t *testing.T) {
 	dir, _ := filepath.Abs(filepath.Join("testdata", "diff"))
 	r := kubenix(t, dir, "diff", "old", "new", "-o", "json")
