@@ -1,5 +1,3 @@
-// Package objdiff answers "what will this change do to the cluster?": it
-// matches the objects of two builds by identity, compares their canonical
-// YAML line by line, and prints the changes (text, --stat, JSON). It also
-// reads the sides of a comparison: result directories, .nix files, git revisions.
+// Package objdiff owns kubenix diff: reading its sides (results, manifests, .nix
+// files, git revisions), matching objects by identity, the line diff, and its output.
 package objdiff
