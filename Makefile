@@ -52,6 +52,7 @@ fuzz:
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLString -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLTree -fuzztime $(FUZZTIME)
 	go test ./eval -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
+	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin result

@@ -328,7 +328,9 @@ func readCRDFiles(paths []string) ([]*manifest.Object, diag.List) {
 }
 
 // ManifestFiles lists the .yaml, .yml and .json files of a path: the file
-// itself, or every such file below a directory, in a stable order.
+// itself, or every such file below a directory (a symlink to one is
+// followed), in a stable order. Hidden directories are skipped, and so is
+// the crds/ directory of a kubenix result, which repeats its CRDs.
 func ManifestFiles(path string) ([]string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -337,23 +339,41 @@ func ManifestFiles(path string) ([]string, error) {
 	if !fi.IsDir() {
 		return []string{path}, nil
 	}
+	root, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
-	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".") {
-			return filepath.SkipDir
+		if d.IsDir() && p != root {
+			if strings.HasPrefix(d.Name(), ".") || d.Name() == manifest.CRDDir && isResult(filepath.Dir(p)) {
+				return filepath.SkipDir
+			}
 		}
 		switch filepath.Ext(p) {
 		case ".yaml", ".yml", ".json":
 			if !d.IsDir() {
-				out = append(out, p)
+				rel, _ := filepath.Rel(root, p)
+				out = append(out, filepath.Join(path, rel))
 			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// isResult reports whether dir was written by kubenix build: a store result
+// (.objects/) or an --out-dir (.kubenix-result).
+func isResult(dir string) bool {
+	for _, marker := range []string{".objects", ".kubenix-result"} {
+		if _, err := os.Lstat(filepath.Join(dir, marker)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // BuildOptions configure a build: loading plus where the result goes.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/objdiff"
 	"github.com/kubenix/kubenix/pipeline"
 )
 
@@ -20,6 +23,7 @@ func (a *app) buildCommand() *cobra.Command {
 		format  string
 		timings bool
 		images  string
+		diff    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "build FILE",
@@ -40,6 +44,11 @@ that commit their manifests); files of earlier builds that are no longer
 produced are removed. Nothing is written when any object is invalid, and an
 interrupted build leaves the previous result as it was.
 
+With --diff, the build also prints on stdout, before the store path, how the
+new result differs from the one it replaces (the --out-link target or the
+--out-dir), as 'kubenix diff' does; with no previous result every object is
+added. The exit status stays that of the build.
+
 Every object is validated against the OpenAPI schema of the target
 Kubernetes version (--kube-version) and the CRDs in the build (or given with
 --crd), as the API server would validate it; namespaced objects without a
@@ -55,7 +64,8 @@ or to a function returning one; the function's arguments are passed by name:
   kubenix build ./app.nix --images build    # build Nix images, pin them by digest
 
   kubenix build ./app.nix --argstr env prod --out-link result-prod
-  kubenix build ./app.nix --out-dir deploy/manifests   # plain files, for git`,
+  kubenix build ./app.nix --out-dir deploy/manifests   # plain files, for git
+  kubenix build ./app.nix --diff            # and show what changed since the last build`,
 		Args: usageArgs(1, "one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.OutDir != "" && (cmd.Flags().Changed("out-link") || opts.NoLink) {
@@ -76,6 +86,12 @@ or to a function returning one; the function's arguments are passed by name:
 				return diag.Usagef("--images takes build (or tag, the default), not %q", images)
 			}
 			opts.OutLink, opts.NoLink, opts.OutDir, opts.NixStore = link, noLink, dir, store
+			var previous *objdiff.Side
+			if diff {
+				if previous, err = a.previousResult(cmd.Context(), opts, format); err != nil {
+					return err
+				}
+			}
 			start := time.Now()
 			b, err := pipeline.Build(cmd.Context(), opts)
 			if err != nil {
@@ -111,6 +127,15 @@ or to a function returning one; the function's arguments are passed by name:
 					fmt.Fprintf(a.stderr, "kubenix: helm: %d charts rendered, %d from the cache\n", t.Renders, t.CachedRenders)
 				}
 			}
+			if previous != nil {
+				res, err := objdiff.Compare(previous, objdiff.FilesSide(b.Written, b.Files), objdiff.Options{Context: objdiff.DefaultContext})
+				if err != nil {
+					return err
+				}
+				if err := objdiff.WriteText(a.stdout, res, objdiff.TextOptions{Color: colorOK(a.stdout)}); err != nil {
+					return err
+				}
+			}
 			if b.StorePath != "" {
 				fmt.Fprintln(a.stdout, b.StorePath)
 			} else {
@@ -128,8 +153,37 @@ or to a function returning one; the function's arguments are passed by name:
 	f.StringVar(&opts.NixStore, "nix-store", "", "the nix-store `PATH` to run (default: next to nix-instantiate)")
 	f.StringVar(&format, "format", "text", "how to print problems: `text`, json or github (workflow annotations)")
 	f.BoolVar(&timings, "timings", false, "print how long each stage took")
+	f.BoolVar(&diff, "diff", false, "print how the new result differs from the one it replaces (see kubenix diff)")
 	f.StringVar(&images, "images", "tag", "`MODE` for Nix-built images: tag (registry/name:<store hash>) or build (build them and pin by digest: ...@sha256:...)")
 	return cmd
+}
+
+// previousResult reads the result a build is about to replace, for --diff;
+// it is read before the build, which may replace it.
+func (a *app) previousResult(ctx context.Context, opts pipeline.BuildOptions, format string) (*objdiff.Side, error) {
+	where := opts.OutDir
+	if where == "" {
+		if opts.NoLink {
+			return nil, &diag.UsageError{
+				Err:  errors.New("--diff compares with the result a build replaces, and --no-out-link replaces none"),
+				Hint: "compare with any result: kubenix diff RESULT FILE",
+			}
+		}
+		where = opts.OutLink
+		if where == "" {
+			where = "result"
+		}
+	}
+	ld := &objdiff.Loader{Options: opts.Options}
+	s, err := ld.LoadPrevious(ctx, where)
+	if err != nil {
+		if err := a.report(format, err); isReported(err) {
+			fmt.Fprintf(a.stderr, "kubenix: --diff cannot read the previous result %s; nothing built\n", where)
+			return nil, exitStatus(diag.ExitUsage)
+		}
+		return nil, err
+	}
+	return s, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }

@@ -200,6 +200,16 @@ func TestBuildCRDsDirectory(t *testing.T) {
 			t.Errorf("build output lacks %q:\n%s", want, r.stderr)
 		}
 	}
+	// check and diff read the result as kubectl does: the link followed,
+	// the CRDs once.
+	for _, arg := range []string{"result", "result/"} {
+		if r := kubenix(t, work, "check", arg); r.code != 0 || !strings.Contains(r.stdout, "3 objects checked") {
+			t.Errorf("check %s: exit %d\n%s%s", arg, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := kubenix(t, work, "diff", "result", filepath.Join(repoRoot(t), "examples", "crd", "app.nix")); r.code != 0 {
+		t.Errorf("diff of a result and its source: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	// A build without custom resources of its own CRDs says nothing of it.
 	r = kubenix(t, work, "build", filepath.Join(repoRoot(t), "examples", "hello", "app.nix"), "--out-link", "hello").mustSucceed(t)
 	if strings.Contains(r.stderr, "CRD") {

@@ -46,6 +46,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return diag.ExitOK
 	}
+	var status exitStatus
+	if errors.As(err, &status) {
+		return int(status)
+	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || !isReported(err)) {
 		fmt.Fprintln(stderr, "kubenix: interrupted; the previous result is untouched")
 		return diag.ExitUsage
@@ -60,6 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type reported struct{ error }
 
 func (r reported) Unwrap() error { return r.error }
+
+// exitStatus is an outcome that is only an exit code: what there was to
+// say has been printed (kubenix diff's 1, "the sides differ").
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func isReported(err error) bool {
 	var r reported
@@ -101,7 +111,7 @@ Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &diag.UsageError{Err: err, Hint: "see --help"}
 	})
-	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.applyCommand(), a.versionCommand(), a.execCommand())
+	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.diffCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.applyCommand(), a.versionCommand(), a.execCommand())
 	return root
 }
 
