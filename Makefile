@@ -10,7 +10,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/kubenix/kubenix/version.Version=$(VERSION) -X github.com/kubenix/kubenix/version.Commit=$(COMMIT)
 
-.PHONY: setup build demo test e2e lint golden bench fuzz clean
+.PHONY: setup build demo test e2e lint golden gomod2nix bench fuzz clean
 
 setup:
 	@./scripts/setup.sh
@@ -42,6 +42,11 @@ lint:
 # Rewrite golden/ from the current output of every example.
 golden: setup
 	go test -count=1 ./cmd/kubenix -run TestGolden -update
+
+# Rewrite gomod2nix.toml (the flake's Go module hashes) from go.mod and go.sum.
+# A test fails while it is stale.
+gomod2nix:
+	go run ./internal/gomod2nix/gen -dir . -o gomod2nix.toml
 
 bench: setup
 	go run ./bench -kubenix bin/kubenix

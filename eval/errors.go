@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -72,10 +73,10 @@ func inFile(p diag.Pos) bool {
 	return strings.HasPrefix(p.File, "/")
 }
 
-// internal reports whether a position is in entry.nix, kubenix's own glue,
-// which means nothing to the user.
+// internal reports whether a position is in entry.nix or call.nix,
+// kubenix's own glue, which means nothing to the user.
 func (r *runner) internal(p diag.Pos) bool {
-	return p.File == r.entry
+	return p.File == r.entry || p.File == filepath.Join(filepath.Dir(r.entry), "call.nix")
 }
 
 var posInMessage = regexp.MustCompile(`at (/[^ :]+):(\d+):(\d+)`)

@@ -163,7 +163,7 @@ func TestMaterialiseOncePerContent(t *testing.T) {
 		t.Errorf("entries: %s %s %s", a, b, c)
 	}
 	lib, _ := os.ReadFile(filepath.Join(filepath.Dir(c), "lib", "default.nix"))
-	if !strings.Contains(string(lib), `version = "2.0"`) {
+	if !strings.Contains(string(lib), `version = context.version or "2.0";`) {
 		t.Error("version not substituted")
 	}
 }

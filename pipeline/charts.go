@@ -170,10 +170,13 @@ func storeFor(bin string) (*nixstore.Store, error) {
 	return nixStore(BuildOptions{NixStore: bin}, storeDir())
 }
 
-// storeDir is the Nix store directory, before any evaluation tells.
+// storeDir is the Nix store directory, before any evaluation tells (or
+// without one: NIX_STORE is what a derivation's builder is told).
 func storeDir() string {
-	if d := os.Getenv("NIX_STORE_DIR"); d != "" {
-		return d
+	for _, env := range []string{"NIX_STORE_DIR", "NIX_STORE"} {
+		if d := os.Getenv(env); d != "" {
+			return d
+		}
 	}
 	return nixstore.DefaultStoreDir
 }

@@ -25,7 +25,11 @@ import (
 
 // Options configure loading and checking objects.
 type Options struct {
-	Eval               eval.Options
+	Eval eval.Options
+	// FromJSON, when set, is a file holding the JSON tree of an app
+	// evaluated elsewhere (see JSONSource); Eval then only supplies the
+	// cache directory.
+	FromJSON           string
 	KubeVersion        string   // target Kubernetes version ("" = newest known)
 	Namespace          string   // for namespaced objects without one ("" = default)
 	CRDs               []string // files or directories of extra CRDs (--crd)
@@ -67,7 +71,13 @@ func Load(ctx context.Context, opts Options) (*Loaded, error) {
 	l.Set = set
 
 	start := time.Now()
-	src, warnings, err := evaluate(ctx, &opts, set, &l.Timings)
+	var src *Source
+	var warnings diag.List
+	if opts.FromJSON != "" {
+		src, err = JSONSource(opts.FromJSON, opts.Lock, storeDir(), opts.BuildImages)
+	} else {
+		src, warnings, err = evaluate(ctx, &opts, set, &l.Timings)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +304,9 @@ func pinImages(ctx context.Context, opts Options, sources []*Source, objs []*man
 	}
 	po := image.PinOptions{NixImages: nixImages, Lock: lf, Build: opts.BuildImages, RequirePinned: opts.RequirePinned,
 		Extra: extra, CacheDir: opts.Eval.CacheDir}
-	if opts.BuildImages {
+	// The images of a JSON tree are built already (or not at all): there is
+	// no derivation to realise, and perhaps no Nix to realise it with.
+	if opts.BuildImages && opts.FromJSON == "" {
 		st, err := storeFor("")
 		if err != nil {
 			return nil, err
@@ -431,7 +443,11 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 		st.Warn = func(msg string) {
 			l.Warnings = append(l.Warnings, diag.Diagnostic{Severity: diag.Warning, Message: msg})
 		}
-		b.StorePath, err = manifest.WriteStore(ctx, st, StoreName(opts.Eval.File), b.Files, builtArchives(l.Images), link)
+		name := opts.Eval.File
+		if opts.FromJSON != "" {
+			name = strings.TrimSuffix(opts.FromJSON, ".json")
+		}
+		b.StorePath, err = manifest.WriteStore(ctx, st, StoreName(name), b.Files, builtArchives(l.Images), link)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

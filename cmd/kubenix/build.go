@@ -17,13 +17,14 @@ import (
 
 func (a *app) buildCommand() *cobra.Command {
 	var (
-		ev      evalFlags
-		cf      checkFlags
-		opts    pipeline.BuildOptions
-		format  string
-		timings bool
-		images  string
-		diff    bool
+		ev       evalFlags
+		cf       checkFlags
+		opts     pipeline.BuildOptions
+		format   string
+		timings  bool
+		images   string
+		fromJSON string
+		diff     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "build FILE",
@@ -57,7 +58,15 @@ namespace get --namespace.
 FILE evaluates to an attrset or list (nested freely) of Kubernetes objects,
 or to a function returning one; the function's arguments are passed by name:
 'kubenix' (the library), anything given with --arg/--argstr, and 'pkgs' and
-'lib' when <nixpkgs> is on the search path.`,
+'lib' when <nixpkgs> is on the search path.
+
+With --from-json TREE instead of FILE, the app was evaluated elsewhere and
+TREE is the JSON of its value (builtins.toJSON, nix eval --json): kubenix
+checks, orders and writes it as it would an evaluated FILE. This is how the
+flake's kubenix.lib.manifests writes manifests inside a derivation, where
+Nix cannot run. Diagnostics name TREE, the tree path and the object, but no
+line; image references tagged with a store hash are Nix-built images when
+that store path exists (--images build then pins them by digest).`,
 		Example: `  kubenix build examples/hello/app.nix
   kubectl apply -f result/
 
@@ -65,19 +74,34 @@ or to a function returning one; the function's arguments are passed by name:
 
   kubenix build ./app.nix --argstr env prod --out-link result-prod
   kubenix build ./app.nix --out-dir deploy/manifests   # plain files, for git
-  kubenix build ./app.nix --diff            # and show what changed since the last build`,
-		Args: usageArgs(1, "one FILE"),
+  kubenix build ./app.nix --diff            # and show what changed since the last build
+
+  nix eval --json -f tree.nix > tree.json
+  kubenix build --from-json tree.json --out-dir deploy/manifests`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if fromJSON != "" {
+				return usageArgs(0, "no FILE with --from-json (the JSON tree replaces it)")(cmd, args)
+			}
+			return usageArgs(1, "one FILE")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.OutDir != "" && (cmd.Flags().Changed("out-link") || opts.NoLink) {
 				return diag.Usagef("--out-dir writes plain files; it cannot be combined with --out-link or --no-out-link")
 			}
-			eo, err := ev.options(args[0])
+			file := ""
+			if len(args) == 1 {
+				file = args[0]
+			} else if ev.evaluates() {
+				return diag.Usagef("--arg, --argstr and -I are for evaluating a FILE; --from-json reads a tree that is evaluated already")
+			}
+			eo, err := ev.options(file)
 			if err != nil {
 				return err
 			}
 			link, noLink, dir, store := opts.OutLink, opts.NoLink, opts.OutDir, opts.NixStore
 			opts.Options = cf.pipelineOptions()
 			opts.Eval = eo
+			opts.FromJSON = fromJSON
 			switch images {
 			case "build":
 				opts.BuildImages = true
@@ -154,6 +178,7 @@ or to a function returning one; the function's arguments are passed by name:
 	f.StringVar(&format, "format", "text", "how to print problems: `text`, json or github (workflow annotations)")
 	f.BoolVar(&timings, "timings", false, "print how long each stage took")
 	f.BoolVar(&diff, "diff", false, "print how the new result differs from the one it replaces (see kubenix diff)")
+	f.StringVar(&fromJSON, "from-json", "", "build from `TREE`, the JSON of an app evaluated elsewhere (builtins.toJSON), instead of a FILE")
 	f.StringVar(&images, "images", "tag", "`MODE` for Nix-built images: tag (registry/name:<store hash>) or build (build them and pin by digest: ...@sha256:...)")
 	return cmd
 }

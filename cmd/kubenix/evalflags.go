@@ -83,6 +83,9 @@ func (f *checkFlags) pipelineOptions() pipeline.Options {
 	}
 }
 
+// evaluates reports whether any flag that only evaluation uses was given.
+func (f *evalFlags) evaluates() bool { return len(f.args) > 0 || len(f.include) > 0 }
+
 // options builds eval.Options for file.
 func (f *evalFlags) options(file string) (eval.Options, error) {
 	opts := eval.Options{

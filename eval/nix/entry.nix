@@ -17,9 +17,8 @@
 { __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}", ... }@args:
 let
   inherit (builtins)
-    attrNames concatLists deepSeq elemAt filter foldl' functionArgs genList
-    intersectAttrs isAttrs isFunction isList length toJSON trace tryEval
-    typeOf unsafeGetAttrPos;
+    attrNames concatLists deepSeq elemAt foldl' genList isAttrs isList length
+    toJSON trace tryEval typeOf unsafeGetAttrPos;
 
   userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" ];
   file = /. + __kubenixFile;
@@ -34,22 +33,7 @@ let
     if nixpkgsOnPath then
       let pkgs = import <nixpkgs> { }; in { inherit pkgs; lib = pkgs.lib; }
     else { };
-  available = { inherit kubenix; } // fromNixpkgs // userArgs;
-
-  unused = formals: filter (n: !(formals ? ${n})) (attrNames userArgs);
-
-  call = f:
-    let formals = functionArgs f; in
-    if formals == { } then f available
-    else if unused formals != [ ] then
-      throw "kubenix: ${__kubenixFile} does not take argument '${elemAt (unused formals) 0}' (it takes: ${toString (attrNames formals)})"
-    else f (intersectAttrs formals available);
-
-  value =
-    if isFunction imported then call imported
-    else if userArgs != { } then
-      throw "kubenix: ${__kubenixFile} is not a function, so argument '${elemAt (attrNames userArgs) 0}' has nowhere to go"
-    else imported;
+  value = import ./call.nix { name = __kubenixFile; inherit kubenix userArgs; extra = fromNixpkgs; } imported;
 
   isObject = v: v ? apiVersion || v ? kind;
   # A derivation (or anything with outPath) serialises to its store path, like a string.

@@ -3,6 +3,8 @@
 #
 # context comes from the kubenix run: its binary (for builtins.exec), the
 # build's Kubernetes version and namespace, the render cache, the lock.
+# nix/lib.nix (kubenix.lib.manifests) imports this same file with
+# evaluator = "nix" and no binary: Nix evaluates the app without kubenix.
 { context ? { } }:
 let
   inherit (builtins) attrNames filter foldl' isAttrs isList map;
@@ -53,8 +55,14 @@ let
   # CLI enables for its own evaluation only) with one JSON request; the
   # answer is a Nix value. Large requests go through a file: an argument
   # may not exceed 128 KiB.
+  callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; };
   exec = req:
-    if !(builtins ? exec) || !(context ? bin) then
+    if (context.evaluator or "cli") == "nix" then
+      throw ("kubenix: ${callers.${req.op} or req.op} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
+        + " it calls the kubenix binary through builtins.exec during evaluation, which that evaluation does not have."
+        + " Render with the CLI instead (kubenix build ./app.nix --out-dir deploy/manifests), commit the directory,"
+        + " and make the flake output that directory (README: Manifests as a flake output)")
+    else if !(builtins ? exec) || !(context ? bin) then
       throw "kubenix: ${req.op} needs builtins.exec: evaluate with the kubenix CLI (kubenix build/eval/check), which enables it for its own evaluation"
     else
       let
@@ -96,7 +104,7 @@ let
     else { drv = arg; };
 in
 {
-  version = "@VERSION@";
+  version = context.version or "@VERSION@";
 
   # helm.chart renders a Helm chart (a directory, a .tgz, or helm.fetch's
   # result) as `helm template` would, and returns the list of its objects,
