@@ -56,7 +56,7 @@ FUZZTIME ?= 1m
 fuzz:
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLString -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLTree -fuzztime $(FUZZTIME)
-	go test ./eval -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
+	go test ./manifest -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
 	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
 
 clean:

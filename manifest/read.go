@@ -87,10 +87,12 @@ func isNullNode(n *kyaml.Node) bool {
 
 // index records the position of every field under n, and reports keys
 // that appear twice in one mapping.
+//
+// An alias is not followed: the fields it brings are where the alias is
+// written, and an alias can refer to itself (a: &x [*x]) or expand
+// exponentially (kubectl's YAML reader refuses both, and so does
+// kubectlValue).
 func (r *reader) index(n *kyaml.Node, segs []any, fields map[string]diag.Pos) {
-	for n.Kind == kyaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
 	switch n.Kind {
 	case kyaml.MappingNode:
 		seen := map[string]*kyaml.Node{}
