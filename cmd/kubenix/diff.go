@@ -31,7 +31,8 @@ one as a unified diff of its YAML.
 OLD and NEW are each
   - a result directory (./result, an --out-dir), or any directory of
     .yaml/.yml/.json manifests (searched recursively; images.txt,
-    .kubenix-result and .objects/ are not manifests), or a manifest file;
+    .kubenix-result, .objects/ and a result's crds/, which repeats its
+    CRDs, are skipped), or a manifest file;
   - a .nix file (or a directory with default.nix), built as 'kubenix build'
     builds it, with the evaluation flags below (applied to both sides);
   - REV:PATH, the file or directory PATH as it is in git revision REV
