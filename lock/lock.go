@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/kubenix/kubenix/internal/atomicfile"
 )
 
 // FileName is the lock's name.
@@ -104,24 +106,7 @@ func (f *File) Write() error {
 		return err
 	}
 	b = append(b, '\n')
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".kubenix.lock-")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), f.Path)
+	return atomicfile.Write(f.Path, b, 0o644)
 }
 
 // ChartsForNix is what the Nix library needs of each locked chart.
