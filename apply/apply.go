@@ -39,9 +39,11 @@ type Entry struct {
 }
 
 // Plan is what an apply of a result does. Phase one (CRDs and Namespaces)
-// exists only when the result has CRDs: kubectl resolves every kind before
+// goes first when the result has CRDs: kubectl resolves every kind before
 // sending anything, so custom resources of a CRD in the same invocation
-// fail. Phase two is the whole directory, as `kubectl apply -f DIR/`.
+// fail. Phase two is the whole directory, as `kubectl apply -f DIR/`. A
+// result without CRDs is applied in one step, except in a dry run, where
+// nothing persists and objects in a new Namespace cannot be checked.
 type Plan struct {
 	Dir      string
 	Entries  []Entry // in file name order, as kubectl reads them
@@ -86,9 +88,6 @@ func Read(dir string) (*Plan, error) {
 	if len(p.Entries) == 0 {
 		return nil, diag.Usagef("%s holds no manifests (.yaml, .yml, .json)", dir)
 	}
-	if len(p.CRDs) == 0 {
-		p.PhaseOne = nil
-	}
 	return p, nil
 }
 
@@ -100,12 +99,16 @@ func isNamespace(o *manifest.Object) bool { return o.Kind == "Namespace" && o.AP
 // skipped and named.
 func Run(ctx context.Context, p *Plan, opts Options) error {
 	k := kubectl{opts}
+	if !opts.DryRun && len(p.CRDs) == 0 {
+		opts.Say(fmt.Sprintf("applying %s", count(p.Entries)))
+		return k.apply(ctx, []string{strings.TrimSuffix(p.Dir, "/") + "/"})
+	}
 	if len(p.PhaseOne) > 0 {
 		opts.Say(fmt.Sprintf("applying %s first", count(p.PhaseOne)))
 		if err := k.apply(ctx, files(p.PhaseOne)); err != nil {
 			return err
 		}
-		if !opts.DryRun {
+		if !opts.DryRun && len(p.CRDs) > 0 {
 			opts.Say(fmt.Sprintf("waiting for %d CRDs to be established", len(p.CRDs)))
 			wait := k
 			wait.Stdout = k.Stderr // progress, not a result
@@ -114,7 +117,7 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 			}
 		}
 	}
-	if !opts.DryRun || len(p.PhaseOne) == 0 {
+	if !opts.DryRun {
 		opts.Say(fmt.Sprintf("applying %s", count(p.Entries)))
 		return k.apply(ctx, []string{strings.TrimSuffix(p.Dir, "/") + "/"})
 	}
@@ -155,12 +158,8 @@ func needs(o *manifest.Object, missing []*manifest.Object) bool {
 		if isNamespace(m) && o.Namespace == m.Name {
 			return true
 		}
-		if m.IsCRD() {
-			spec, _ := m.Body["spec"].(map[string]any)
-			names, _ := spec["names"].(map[string]any)
-			if spec["group"] == o.Group() && names["kind"] == o.Kind {
-				return true
-			}
+		if group, kind, ok := m.DefinedKind(); ok && group == o.Group() && kind == o.Kind {
+			return true
 		}
 	}
 	return false

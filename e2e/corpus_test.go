@@ -78,14 +78,18 @@ func verdict(ok bool) string {
 	return "rejects"
 }
 
-var docSep = regexp.MustCompile(`(?m)^---[ \t]*$`)
+var (
+	docSep   = regexp.MustCompile(`(?m)^---[ \t]*$`)
+	crdKind  = regexp.MustCompile(`(?m)^kind:\s*CustomResourceDefinition\s*$`)
+	comments = regexp.MustCompile(`(?m)^#.*$`)
+)
 
 // serverVerdict asks the API server. A case's CRDs get a group of their own
 // (c<case>.example.com), so cases do not see each other's CRDs.
 func serverVerdict(t *testing.T, work, name, src string) (bool, string) {
 	var crds, rest []string
 	for _, doc := range docSep.Split(src, -1) {
-		if regexp.MustCompile(`(?m)^kind:\s*CustomResourceDefinition\s*$`).MatchString(doc) {
+		if crdKind.MatchString(doc) {
 			crds = append(crds, doc)
 		} else {
 			rest = append(rest, doc)
@@ -109,7 +113,7 @@ func serverVerdict(t *testing.T, work, name, src string) (bool, string) {
 		}
 	}
 	body := strings.Join(rest, "\n---\n")
-	if strings.TrimSpace(regexp.MustCompile(`(?m)^#.*$`).ReplaceAllString(strings.ReplaceAll(body, "---", ""), "")) == "" {
+	if strings.TrimSpace(comments.ReplaceAllString(strings.ReplaceAll(body, "---", ""), "")) == "" {
 		return true, "only CRDs"
 	}
 	f := filepath.Join(work, name+".yaml")

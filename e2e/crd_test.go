@@ -86,6 +86,24 @@ func TestCRDsFirst(t *testing.T) {
 		}
 	})
 
+	t.Run("dry run of a new namespace", func(t *testing.T) {
+		app := filepath.Join(work, "ns.nix")
+		os.WriteFile(app, []byte(`{ kubenix }: {
+  ns = { apiVersion = "v1"; kind = "Namespace"; metadata.name = "dry-run-only"; };
+  cm = { apiVersion = "v1"; kind = "ConfigMap"; metadata = { name = "c"; namespace = "dry-run-only"; }; data.a = "b"; };
+}`), 0o644)
+		result := filepath.Join(work, "result-ns")
+		kubenix(t, work, "build", app, "--out-link", result).must(t, "kubenix build")
+		r := kubenix(t, work, append(applyArgs, "--dry-run=server", result)...).must(t, "kubenix apply --dry-run=server")
+		if !strings.Contains(r.stdout, "namespace/dry-run-only created (server dry run)") ||
+			!strings.Contains(r.stderr, "skipped 1 object: Namespace/dry-run-only must exist first") {
+			t.Errorf("dry run:\n%s%s", r.stdout, r.stderr)
+		}
+		if r := kubectl(t, "get", "namespace", "dry-run-only"); r.code == 0 {
+			t.Error("a dry run created the namespace")
+		}
+	})
+
 	t.Run("bad input", func(t *testing.T) {
 		if r := kubenix(t, work, append(applyArgs, filepath.Join(work, "nothing"))...); r.code != 2 || !strings.Contains(r.stderr, "no such result") {
 			t.Errorf("missing result: exit %d\n%s", r.code, r.stderr)

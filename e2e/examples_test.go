@@ -13,40 +13,16 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/kubenix/kubenix/internal/examples"
 	"github.com/kubenix/kubenix/manifest"
 )
 
-// variant is one build of an example, as the golden test builds it:
-// examples/NAME/test-args lists "VARIANT: ARGS" lines.
-type variant struct {
-	name string
-	app  string
-	args []string
-}
-
-func exampleVariants(t *testing.T) []variant {
-	apps, _ := filepath.Glob(filepath.Join(repoRoot(), "examples", "*", "app.nix"))
-	var out []variant
-	for _, app := range apps {
-		name := filepath.Base(filepath.Dir(app))
-		b, err := os.ReadFile(filepath.Join(filepath.Dir(app), "test-args"))
-		if err != nil {
-			out = append(out, variant{name, app, nil})
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			v, args, _ := strings.Cut(line, ":")
-			out = append(out, variant{name + "-" + strings.TrimSpace(v), app, strings.Fields(args)})
-		}
+func exampleVariants(t *testing.T) []examples.Variant {
+	vs, err := examples.Variants(repoRoot())
+	if err != nil || len(vs) < 5 {
+		t.Fatalf("found %d example builds: %v", len(vs), err)
 	}
-	if len(out) < 5 {
-		t.Fatalf("found only %d example builds", len(out))
-	}
-	return out
+	return vs
 }
 
 // Every example's result applies with plain kubectl on the first try, a
@@ -57,9 +33,9 @@ func TestExamplesApply(t *testing.T) {
 	needCluster(t)
 	work := t.TempDir()
 	for _, v := range exampleVariants(t) {
-		t.Run(v.name, func(t *testing.T) {
-			result := filepath.Join(work, "result-"+v.name)
-			b := kubenix(t, work, append([]string{"build", v.app, "--out-link", result}, v.args...)...).must(t, "kubenix build")
+		t.Run(v.Name, func(t *testing.T) {
+			result := filepath.Join(work, "result-"+v.Name)
+			b := kubenix(t, work, append([]string{"build", v.App, "--out-link", result}, v.Args...)...).must(t, "kubenix build")
 			if strings.Contains(b.stderr, "custom resource") {
 				t.Skip("needs its CRDs first: see TestCRDsFirst")
 			}

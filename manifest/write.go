@@ -39,25 +39,33 @@ func (o *Object) IsCRD() bool {
 	return o.Kind == "CustomResourceDefinition" && o.Group() == "apiextensions.k8s.io"
 }
 
+// DefinedKind returns the API group and kind a CustomResourceDefinition
+// defines; ok is false for any other object.
+func (o *Object) DefinedKind() (group, kind string, ok bool) {
+	if !o.IsCRD() {
+		return "", "", false
+	}
+	spec, _ := o.Body["spec"].(map[string]any)
+	names, _ := spec["names"].(map[string]any)
+	group, _ = spec["group"].(string)
+	kind, _ = names["kind"].(string)
+	return group, kind, true
+}
+
 // NeedOwnCRDs returns the objects of objs that are custom resources of a
 // CRD in objs: a build with any cannot be applied by one kubectl apply.
 func NeedOwnCRDs(objs []*Object) []*Object {
 	type gk struct{ group, kind string }
 	defined := map[gk]bool{}
 	for _, o := range objs {
-		if !o.IsCRD() {
-			continue
+		if group, kind, ok := o.DefinedKind(); ok {
+			defined[gk{group, kind}] = true
 		}
-		spec, _ := o.Body["spec"].(map[string]any)
-		names, _ := spec["names"].(map[string]any)
-		group, _ := spec["group"].(string)
-		kind, _ := names["kind"].(string)
-		defined[gk{group, kind}] = true
 	}
-	var out []*Object
 	if len(defined) == 0 {
 		return nil
 	}
+	var out []*Object
 	for _, o := range objs {
 		if defined[gk{o.Group(), o.Kind}] {
 			out = append(out, o)

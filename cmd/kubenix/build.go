@@ -102,12 +102,8 @@ that store path exists (--images build then pins them by digest).`,
 			opts.Options = cf.pipelineOptions()
 			opts.Eval = eo
 			opts.FromJSON = fromJSON
-			switch images {
-			case "build":
-				opts.BuildImages = true
-			case "", "tag":
-			default:
-				return diag.Usagef("--images takes build (or tag, the default), not %q", images)
+			if opts.BuildImages, err = buildImages(images); err != nil {
+				return err
 			}
 			opts.OutLink, opts.NoLink, opts.OutDir, opts.NixStore = link, noLink, dir, store
 			var previous *objdiff.Side

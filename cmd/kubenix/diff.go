@@ -95,12 +95,8 @@ invalid: its problems are printed as 'kubenix build' prints them).`,
 			if err != nil {
 				return err
 			}
-			switch images {
-			case "build":
-				opts.BuildImages = true
-			case "", "tag":
-			default:
-				return diag.Usagef("--images takes build (or tag, the default), not %q", images)
+			if opts.BuildImages, err = buildImages(images); err != nil {
+				return err
 			}
 			ld := &objdiff.Loader{Options: opts}
 			var sides [2]*objdiff.Side

@@ -133,3 +133,14 @@ func joinPairFlags(args []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// buildImages reads --images: tag (the default) or build.
+func buildImages(mode string) (bool, error) {
+	switch mode {
+	case "build":
+		return true, nil
+	case "", "tag":
+		return false, nil
+	}
+	return false, diag.Usagef("--images takes build (or tag, the default), not %q", mode)
+}

@@ -4,48 +4,20 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/kubenix/kubenix/internal/examples"
 )
 
 var update = flag.Bool("update", false, "rewrite golden/ from the current output (make golden)")
 
-// variant is one build of an example: examples/NAME/app.nix with ARGS,
-// expected in golden/NAME[-VARIANT]/.
-type variant struct {
-	example, name string
-	args          []string
-}
-
-// exampleVariants lists every example; examples/NAME/test-args may list
-// variants as "VARIANT: ARGS" lines, otherwise the example builds once
-// without arguments.
-func exampleVariants(t *testing.T, root string) []variant {
-	ents, err := os.ReadDir(filepath.Join(root, "examples"))
+// exampleVariants lists every build of the examples (internal/examples).
+func exampleVariants(t *testing.T, root string) []examples.Variant {
+	vs, err := examples.Variants(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []variant
-	for _, e := range ents {
-		app := filepath.Join(root, "examples", e.Name(), "app.nix")
-		if _, err := os.Stat(app); err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(root, "examples", e.Name(), "test-args"))
-		if err != nil {
-			out = append(out, variant{example: e.Name(), name: e.Name()})
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			name, args, _ := strings.Cut(line, ":")
-			out = append(out, variant{example: e.Name(), name: e.Name() + "-" + strings.TrimSpace(name), args: strings.Fields(args)})
-		}
-	}
-	return out
+	return vs
 }
 
 // TestGolden builds every example and compares the output byte for byte
@@ -59,12 +31,12 @@ func TestGolden(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, v := range variants {
-		seen[v.name] = true
-		t.Run(v.name, func(t *testing.T) {
+		seen[v.Name] = true
+		t.Run(v.Name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			args := append([]string{"build", filepath.Join(root, "examples", v.example, "app.nix"), "--out-dir", out}, v.args...)
+			args := append([]string{"build", filepath.Join(root, "examples", v.Example, "app.nix"), "--out-dir", out}, v.Args...)
 			kubenix(t, root, args...).mustSucceed(t)
-			golden := filepath.Join(root, "golden", v.name)
+			golden := filepath.Join(root, "golden", v.Name)
 			if *update {
 				os.RemoveAll(golden)
 				if err := os.CopyFS(golden, os.DirFS(out)); err != nil {

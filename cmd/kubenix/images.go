@@ -51,7 +51,9 @@ state:
 				return a.report(format, err)
 			}
 			if len(l.Warnings) > 0 {
-				a.printDiagnostics(format, l.Warnings)
+				if err := a.printDiagnostics(format, l.Warnings); err != nil {
+					return err
+				}
 			}
 			if output == "json" {
 				enc := json.NewEncoder(a.stdout)

@@ -120,17 +120,17 @@ func TestLibManifestsMatchesGolden(t *testing.T) {
 		t.Fatalf("building the example image: %v\n%s", err, out)
 	}
 	for _, v := range exampleVariants(t, root) {
-		if v.example == "helm" || v.name == "image-tagged" {
+		if v.Example == "helm" || v.Name == "image-tagged" {
 			continue
 		}
-		t.Run(v.name, func(t *testing.T) {
+		t.Run(v.Name, func(t *testing.T) {
 			var args []string
-			for _, a := range v.args {
+			for _, a := range v.Args {
 				if a != "--images" && a != "build" {
 					args = append(args, a)
 				}
 			}
-			rc := manifestsCall(t, fmt.Sprintf(`{ app = %s/examples/%s/app.nix; args = %s; kubenix = %q; }`, root, v.example, nixArgs(args), pkg))
+			rc := manifestsCall(t, fmt.Sprintf(`{ app = %s/examples/%s/app.nix; args = %s; kubenix = %q; }`, root, v.Example, nixArgs(args), pkg))
 			if want := "app-manifests"; rc.Name != want {
 				t.Errorf("derivation name %q, want %q", rc.Name, want)
 			}
@@ -144,7 +144,7 @@ func TestLibManifestsMatchesGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("builder: %v\n%s", err, log)
 			}
-			compareTrees(t, filepath.Join(root, "golden", v.name), out)
+			compareTrees(t, filepath.Join(root, "golden", v.Name), out)
 		})
 	}
 }
