@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,15 +24,6 @@ func helmBench(bin, work string, runs int) error {
 	tHelm := median(runs, func() sample {
 		return measureEnv(work, helmEnv, helm, "template", "shop", chart, "--namespace", "prod", "--kube-version", "v1.37.0", "--include-crds", "--set-string", "image.tag=2")
 	})
-
-	// The same render through kubenix's renderer, as Nix calls it: one
-	// process per chart, no cache.
-	req, _ := json.Marshal(map[string]any{
-		"protocol": "kubenix-exec/1", "op": "helm.render",
-		"render":  map[string]any{"chart": chart, "name": "shop", "namespace": "prod", "includeCRDs": true, "kubeVersion": "1.37", "values": map[string]any{"image": map[string]any{"tag": "2"}}},
-		"context": map[string]any{"version": "bench"},
-	})
-	tExec := median(runs, func() sample { return measure(work, bin, "__exec", string(req)) })
 
 	// A whole evaluation with the chart: with a cold cache, with a warm
 	// one, and with the chart's objects written out literally (no chart).
@@ -65,8 +55,10 @@ func helmBench(bin, work string, runs int) error {
 	cold := tCold.wall - tLiteral.wall
 	warm := tWarm.wall - tLiteral.wall
 	fmt.Printf("\nhelm: rendering the shop test chart (crds, hooks, subcharts; 9 objects)\n")
-	fmt.Printf("  helm template (helm CLI, same module): %s; kubenix's renderer (kubenix __exec): %s -> ratio %.2f (target <= 1.0)\n",
-		secs(tHelm.wall), secs(tExec.wall), tExec.wall.Seconds()/tHelm.wall.Seconds())
+	// What the chart adds to a cold evaluation is kubenix's render: the
+	// Helm SDK in-process, and the second evaluation pass that reads it.
+	fmt.Printf("  helm template (helm CLI, same module): %s; what the chart adds to a cold kubenix eval (render + second pass): %s -> ratio %.2f (target <= 1.0)\n",
+		secs(tHelm.wall), secs(max(cold, time.Millisecond)), max(cold, time.Millisecond).Seconds()/tHelm.wall.Seconds())
 	fmt.Printf("  kubenix eval with the chart: cold cache %s, warm cache %s, objects written literally %s\n", secs(tCold.wall), secs(tWarm.wall), secs(tLiteral.wall))
 	fmt.Printf("  what the chart costs an evaluation: cold %s, cached %s -> %.0f%% (target <= 10%%)\n",
 		secs(max(cold, time.Millisecond)), secs(max(warm, 0)), 100*max(warm, 0).Seconds()/max(cold, time.Millisecond).Seconds())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/nixcall"
 )
 
 // nixError is Nix's error output, taken apart.
@@ -103,7 +104,7 @@ var (
 // the attribute that fails.
 func (r *runner) explain(ctx context.Context, stderr []byte) error {
 	ne := parseNixError(stderr)
-	if rest, ok := strings.CutPrefix(ne.Message, ErrorPrefix); ok {
+	if rest, ok := strings.CutPrefix(ne.Message, nixcall.ErrorPrefix); ok {
 		return r.helperError(ctx, rest, ne)
 	}
 	if msg, ok := strings.CutPrefix(ne.Message, "kubenix: "); ok {
@@ -139,7 +140,7 @@ func (r *runner) explain(ctx context.Context, stderr []byte) error {
 // not render) at the chart file and line, with the Nix call site as the
 // place it was asked for.
 func (r *runner) helperError(ctx context.Context, report string, ne nixError) error {
-	var rep ErrorReport
+	var rep nixcall.ErrorReport
 	if err := json.Unmarshal([]byte(report), &rep); err != nil {
 		rep.Message = report
 	}

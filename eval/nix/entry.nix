@@ -14,17 +14,28 @@
 # __kubenixMode = "positions": for each path of __kubenixQueries (a JSON list
 #   of attribute/index paths), the position of the deepest attribute along it
 #   that exists: where the user wrote the field a diagnostic is about.
-{ __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}", ... }@args:
+#
+# __kubenixReplies is the directory of kubenix's replies to the library's
+# calls, __kubenixErrors a JSON file of the calls that failed (see `call` in
+# lib/default.nix).
+{ __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}"
+, __kubenixReplies ? "", __kubenixErrors ? "", ... }@args:
 let
   inherit (builtins)
     attrNames concatLists deepSeq elemAt foldl' genList isAttrs isList length
     toJSON trace tryEval typeOf unsafeGetAttrPos;
 
-  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" ];
+  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" "__kubenixReplies" "__kubenixErrors" ];
   file = /. + __kubenixFile;
   imported = import file;
 
-  kubenix = import ./lib { context = builtins.fromJSON __kubenixContext; };
+  kubenix = import ./lib {
+    context = builtins.fromJSON __kubenixContext;
+    replies = {
+      dir = __kubenixReplies;
+      errors = if __kubenixErrors == "" then { } else builtins.fromJSON (builtins.readFile __kubenixErrors);
+    };
+  };
 
   nixpkgsOnPath = builtins.any
     (e: e.prefix == "nixpkgs" || (e.prefix == "" && builtins.pathExists (e.path + "/nixpkgs")))
