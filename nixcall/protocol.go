@@ -24,18 +24,18 @@ const (
 // Context is what the kubenix library knows of the run (`context` in
 // eval/nix/lib/default.nix), given to Nix as JSON once per evaluation.
 type Context struct {
-	Version       string   `json:"version"`     // kubenix's version (part of every key)
-	KubeVersion   string   `json:"kubeVersion"` // the build's Kubernetes version
-	Namespace     string   `json:"namespace"`   // the default release namespace
-	APIVersions   []string `json:"apiVersions"` // .Capabilities.APIVersions for charts
-	Strict        bool     `json:"strict"`      // a chart that renders differently each time is an error
+	Version       string   `json:"version"`               // kubenix's version (part of every key)
+	KubeVersion   string   `json:"kubeVersion"`           // the build's Kubernetes version
+	Namespace     string   `json:"namespace"`             // the default release namespace
+	APIVersions   []string `json:"apiVersions,omitempty"` // .Capabilities.APIVersions for charts
+	Strict        bool     `json:"strict"`                // a chart that renders differently each time is an error
 	ImageRegistry string   `json:"imageRegistry"`
 	Lock          Lock     `json:"lock"`
 }
 
 // Lock is what the library needs of kubenix.lock.
 type Lock struct {
-	Charts map[string]any `json:"charts"` // lock.File.ChartsForNix
+	Charts map[string]any `json:"charts,omitempty"` // lock.File.ChartsForNix
 }
 
 // Request is one call the library could not answer yet.
