@@ -106,6 +106,10 @@ func ReplyPath(dir, op, key string) string {
 // which the library throws where the call was made. The error is for what
 // stops the run: an interrupt, a replies directory kubenix cannot write.
 func (s *Server) Answer(ctx context.Context, reqs []Request) (map[string]ErrorReport, error) {
+	if s.Dir == "" {
+		return nil, &diag.UsageError{Err: fmt.Errorf("no cache directory to answer %s and kubenix.fromYAML through", calls["helm.render"].Caller),
+			Hint: "set XDG_CACHE_HOME to a writable directory"}
+	}
 	failed := map[string]ErrorReport{}
 	for _, r := range reqs {
 		if err := ctx.Err(); err != nil {
