@@ -181,6 +181,7 @@ type runner struct {
 	bin, entry, file string
 	opts             Options
 	queries          string // JSON, for positions mode
+	context          string // opts.Context as JSON, marshalled once
 	errorsFile       string // the failed calls so far (nixcall.ErrorReport by key), as JSON
 	answered         map[string]bool
 	passes           int
@@ -334,11 +335,14 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 		args = append(args, "--argstr", "__kubenixQueries", r.queries)
 	}
 	if r.opts.Context != nil {
-		b, err := json.Marshal(r.opts.Context)
-		if err != nil {
-			return nil, nil, err
+		if r.context == "" {
+			b, err := json.Marshal(r.opts.Context)
+			if err != nil {
+				return nil, nil, err
+			}
+			r.context = string(b)
 		}
-		args = append(args, "--argstr", "__kubenixContext", string(b))
+		args = append(args, "--argstr", "__kubenixContext", r.context)
 	}
 	if r.opts.CacheDir != "" {
 		args = append(args, "--argstr", "__kubenixReplies", r.opts.CacheDir)

@@ -108,3 +108,26 @@ func TestRepliesNixCanRead(t *testing.T) {
 		t.Fatalf("nix read %q (%v), want %q", v, err, tricky)
 	}
 }
+
+// The library and the registry agree on each call: its op, where its
+// replies go, and the function that asks it.
+func TestRegistryMatchesTheLibrary(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "eval", "nix", "lib", "default.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := string(b)
+	for _, c := range Calls() {
+		if !strings.Contains(lib, `op = "`+c.Op+`"; sub = "`+c.Dir+`";`) && !strings.Contains(lib, "op = \""+c.Op+"\";\n      sub = \""+c.Dir+"\";") {
+			t.Errorf("%s: the library does not ask it with sub = %q", c.Op, c.Dir)
+		}
+		if !strings.Contains(lib, `"`+c.Op+`" = "`+c.Caller+`"`) {
+			t.Errorf("%s: the library does not name its caller %s", c.Op, c.Caller)
+		}
+	}
+	for _, prefix := range []string{RequestPrefix, StatPrefix, ErrorPrefix} {
+		if !strings.Contains(lib, prefix) {
+			t.Errorf("the library does not write %q", prefix)
+		}
+	}
+}
