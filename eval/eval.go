@@ -242,6 +242,10 @@ func (r *runner) fixpoint(ctx context.Context) (out, stderr []byte, trace nixcal
 		if ctx.Err() != nil {
 			return nil, nil, trace, ctx.Err()
 		}
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			return nil, nil, trace, fmt.Errorf("running %s: %w", r.bin, err)
+		}
 		var perr error
 		trace, perr = nixcall.ParseTrace(stderr)
 		var forged *nixcall.ForgedError
