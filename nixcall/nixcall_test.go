@@ -131,3 +131,33 @@ func TestRegistryMatchesTheLibrary(t *testing.T) {
 		}
 	}
 }
+
+// Whatever Nix code writes to standard error, the trace reader returns
+// only requests whose key is their text's hash, and the decoder takes
+// only the registered calls.
+func FuzzParseTrace(f *testing.F) {
+	text := `{"op":"yaml.parse","version":"","yaml":"a: 1"}`
+	f.Add("trace: kubenix-request " + KeyOf(text) + " " + text + "\n")
+	f.Add("trace: kubenix-request " + KeyOf("{}") + " {}\ntrace: kubenix-stat {\"op\":\"helm.render\",\"key\":\"" + KeyOf("") + "\"}\n")
+	f.Add("trace: kubenix-request ../../etc/passwd {}\n")
+	f.Add("error: kubenix-error:{\"message\":\"x\"}\n")
+	f.Fuzz(func(t *testing.T, stderr string) {
+		tr, err := ParseTrace([]byte(stderr))
+		if err != nil {
+			return
+		}
+		for _, r := range tr.Requests {
+			if r.Key != KeyOf(r.Text) || !validKey(r.Key) {
+				t.Fatalf("request %q accepted with key %q", r.Text, r.Key)
+			}
+			if a, c, err := decode(r.Text); err == nil && calls[a.Op].Op != c.Op {
+				t.Fatalf("decoded %q as %q", r.Text, c.Op)
+			}
+		}
+		for _, s := range tr.Stats {
+			if !validKey(s.Key) {
+				t.Fatalf("stat with key %q", s.Key)
+			}
+		}
+	})
+}
