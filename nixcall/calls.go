@@ -23,14 +23,14 @@ import (
 type Call struct {
 	Op     string
 	Caller string
-	Dir    string
+	Sub    string
 	answer func(ctx context.Context, s *Server, a args) (*reply, error)
 }
 
 // calls is the registry: everything Nix can ask.
 var calls = map[string]Call{
-	"helm.render": {Op: "helm.render", Caller: "kubenix.helm.chart", Dir: "helm-renders", answer: renderChart},
-	"yaml.parse":  {Op: "yaml.parse", Caller: "kubenix.fromYAML", Dir: "yaml-parses", answer: parseYAMLCall},
+	"helm.render": {Op: "helm.render", Caller: "kubenix.helm.chart", Sub: "helm-renders", answer: renderChart},
+	"yaml.parse":  {Op: "yaml.parse", Caller: "kubenix.fromYAML", Sub: "yaml-parses", answer: parseYAMLCall},
 }
 
 // Calls lists what Nix can ask, by op.
@@ -98,7 +98,7 @@ func newReply(value []byte) *reply {
 
 // ReplyPath is where the reply to a request of op with key goes under dir.
 func ReplyPath(dir, op, key string) string {
-	return filepath.Join(dir, calls[op].Dir, key[:2], key+".json")
+	return filepath.Join(dir, calls[op].Sub, key[:2], key+".json")
 }
 
 // Answer answers the requests of one pass. Each reply is written under

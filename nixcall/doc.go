@@ -10,7 +10,7 @@
 //  1. The library computes each call's request as JSON text and its key,
 //     the sha256 of that text, in Nix (builtins.hashString), and looks the
 //     key up in the replies directory (the kubenix cache directory,
-//     SUB/KK/KEY.json, see Call.Dir) and in the errors of earlier passes.
+//     SUB/KK/KEY.json, see Call.Sub) and in the errors of earlier passes.
 //  2. A call with no reply yet writes `kubenix-request KEY TEXT` to standard
 //     error (builtins.trace, which Nix prints at once, before any failure
 //     the placeholder may cause) and returns the placeholder [].

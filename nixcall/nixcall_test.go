@@ -118,8 +118,8 @@ func TestRegistryMatchesTheLibrary(t *testing.T) {
 	}
 	lib := string(b)
 	for _, c := range Calls() {
-		if !strings.Contains(lib, `op = "`+c.Op+`"; sub = "`+c.Dir+`";`) && !strings.Contains(lib, "op = \""+c.Op+"\";\n      sub = \""+c.Dir+"\";") {
-			t.Errorf("%s: the library does not ask it with sub = %q", c.Op, c.Dir)
+		if !strings.Contains(lib, `op = "`+c.Op+`"; sub = "`+c.Sub+`";`) && !strings.Contains(lib, "op = \""+c.Op+"\";\n      sub = \""+c.Sub+"\";") {
+			t.Errorf("%s: the library does not ask it with sub = %q", c.Op, c.Sub)
 		}
 		if !strings.Contains(lib, `"`+c.Op+`" = "`+c.Caller+`"`) {
 			t.Errorf("%s: the library does not name its caller %s", c.Op, c.Caller)
