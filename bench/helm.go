@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -17,9 +18,9 @@ func helmBench(bin, work string, runs int) error {
 	if err != nil {
 		return err
 	}
-	helm := filepath.Join(work, "helm")
-	if out, err := exec.Command("go", "build", "-o", helm, "helm.sh/helm/v3/cmd/helm").CombinedOutput(); err != nil {
-		return fmt.Errorf("building the helm CLI: %v\n%s", err, out)
+	helm, err := helmCLI()
+	if err != nil {
+		return err
 	}
 	helmEnv := append(os.Environ(), "HELM_CACHE_HOME="+filepath.Join(work, "helm-cache"), "HELM_CONFIG_HOME="+filepath.Join(work, "helm-config"))
 	tHelm := median(runs, func() sample {
@@ -85,4 +86,17 @@ func interleaved(n int, fs ...func() sample) []sample {
 		}
 	}
 	return best
+}
+
+// helmCLI is the helm CLI of tools/helm (the same Helm module as kubenix):
+// KUBENIX_HELM_BIN, or what scripts/helm-bin.sh builds.
+func helmCLI() (string, error) {
+	if bin := os.Getenv("KUBENIX_HELM_BIN"); bin != "" {
+		return bin, nil
+	}
+	out, err := exec.Command(filepath.Join("scripts", "helm-bin.sh")).Output()
+	if err != nil {
+		return "", fmt.Errorf("building the helm CLI (scripts/helm-bin.sh): %v", err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,20 +32,50 @@ func shopOptions() RenderOptions {
 		Values: map[string]any{"image": map[string]any{"tag": "2.0"}}, APIVersions: BuiltinAPIVersions("1.37")}
 }
 
-// helmCLI builds the helm command from the same module version kubenix
-// renders with: the reference for fidelity.
+// helmCLI is the helm command built from the same Helm module version
+// kubenix renders with (tools/helm): the reference for fidelity. make test
+// passes its path in KUBENIX_HELM_BIN; otherwise scripts/helm-bin.sh builds
+// it (once; it is cached).
 var helmCLI = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "kubenix-helm-cli-")
+	if bin := os.Getenv("KUBENIX_HELM_BIN"); bin != "" {
+		return bin, nil
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(filepath.Join("..", "scripts", "helm-bin.sh"))
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("scripts/helm-bin.sh: %v\n%s", err, stderr.String())
 	}
-	bin := filepath.Join(dir, "helm")
-	cmd := exec.Command("go", "build", "-o", bin, "helm.sh/helm/v3/cmd/helm")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", errors.New(string(out))
-	}
-	return bin, nil
+	return strings.TrimSpace(string(out)), nil
 })
+
+// The helm CLI of tools/helm is built from the modules kubenix renders
+// with: every module both go.mod files name is at the same version.
+func TestHelmToolModuleMatchesKubenix(t *testing.T) {
+	versions := func(path string) map[string]string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); strings.HasPrefix(line, "\t") && len(f) >= 2 {
+				out[f[0]] = f[1]
+			}
+		}
+		return out
+	}
+	main, tool := versions(filepath.Join("..", "go.mod")), versions(filepath.Join("..", "tools", "helm", "go.mod"))
+	if tool["helm.sh/helm/v3"] == "" || tool["helm.sh/helm/v3"] != main["helm.sh/helm/v3"] {
+		t.Errorf("tools/helm builds helm %q, kubenix renders with %q", tool["helm.sh/helm/v3"], main["helm.sh/helm/v3"])
+	}
+	for mod, v := range main {
+		if tv, ok := tool[mod]; ok && tv != v {
+			t.Errorf("%s: kubenix uses %s, tools/helm %s (align tools/helm/go.mod: go get %s@%s)", mod, v, tv, mod, v)
+		}
+	}
+}
 
 // helmTemplate runs `helm template` with the options kubenix got.
 func helmTemplate(t *testing.T, o RenderOptions) []string {
