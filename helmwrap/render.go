@@ -177,31 +177,32 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendere
 		return nil, nil, templateError(chrt, err)
 	}
 	type doc struct {
-		template, text string
-		hook           bool
+		template string
+		parts    []string // the YAML documents, in order
+		hook     bool
 	}
 	var docs []doc
 	if opts.IncludeCRDs {
 		for _, crd := range chrt.CRDObjects() {
-			docs = append(docs, doc{template: crd.Filename, text: string(crd.File.Data)})
+			docs = append(docs, doc{template: crd.Filename, parts: crdDocuments(string(crd.File.Data))})
 		}
 	}
 	for _, m := range manifests {
-		docs = append(docs, doc{template: m.Name, text: m.Content})
+		docs = append(docs, doc{template: m.Name, parts: templateDocuments(m.Content)})
 	}
 	if !opts.NoHooks {
 		for _, h := range hooks {
 			if opts.SkipTests && isTestHook(h) {
 				continue
 			}
-			docs = append(docs, doc{template: h.Path, text: h.Manifest, hook: true})
+			docs = append(docs, doc{template: h.Path, parts: templateDocuments(h.Manifest), hook: true})
 		}
 	}
 	var out []Rendered
 	texts := map[string]string{}
 	for _, d := range docs {
-		texts[d.template] += d.text + "\n---\n"
-		for _, part := range releaseutil.SplitManifests(d.text) {
+		for _, part := range d.parts {
+			texts[d.template] += part + "---\n"
 			j, err := sigsyaml.YAMLToJSON([]byte(part))
 			if err != nil {
 				return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Msg: fmt.Sprintf("the template renders invalid YAML: %v", err)}
@@ -221,6 +222,47 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendere
 		}
 	}
 	return out, texts, nil
+}
+
+// templateDocuments splits a rendered template into its YAML documents as
+// Helm does (releaseutil.SplitManifests: each document trimmed), in order,
+// and gives each back the final newline Helm writes after it, both in
+// `helm template`'s output and in the manifest `helm install` sends: a
+// block scalar that ends a document keeps its last newline.
+func templateDocuments(text string) []string {
+	var out []string
+	for _, d := range manifestSeparator.Split(strings.TrimSpace(text), -1) {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d+"\n")
+		}
+	}
+	return out
+}
+
+// manifestSeparator is releaseutil's document separator.
+var manifestSeparator = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
+
+// crdDocuments splits a file of crds/, which Helm sends (and `helm
+// template` prints) as it is, where a YAML reader splits it: at lines that
+// are "---" and white space, in file order, the text untouched.
+func crdDocuments(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(text); {
+		end := strings.IndexByte(text[i:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += i
+		}
+		if line := text[i:end]; strings.HasPrefix(line, "---") && strings.TrimSpace(line[3:]) == "" {
+			out = append(out, text[start:i])
+			start = min(end+1, len(text))
+		}
+		i = end + 1
+	}
+	out = append(out, text[start:])
+	return slices.DeleteFunc(out, func(d string) bool { return strings.TrimSpace(d) == "" })
 }
 
 func isTestHook(h *release.Hook) bool {

@@ -2,12 +2,14 @@ package helmwrap
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart/loader"
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/kubenix/kubenix/manifest"
@@ -112,9 +115,19 @@ func helmTemplate(t *testing.T, o RenderOptions) []string {
 	if err != nil {
 		t.Fatalf("helm template: %v\n%s", err, stderr.String())
 	}
+	// Read as kubectl reads it: documents split at "---" lines, each
+	// document's text (and its final newline) untouched.
 	var docs []string
-	for _, d := range strings.Split(string(out), "\n---") {
-		j, err := sigsyaml.YAMLToJSON([]byte(d))
+	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(out)))
+	for {
+		d, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("helm output: %v", err)
+		}
+		j, err := sigsyaml.YAMLToJSON(d)
 		if err != nil {
 			t.Fatalf("helm output: %v", err)
 		}
@@ -181,6 +194,64 @@ func TestRenderMatchesHelmTemplate(t *testing.T) {
 				t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+func blocksOptions() RenderOptions {
+	return RenderOptions{Chart: chartDir("blocks"), Name: "b", Namespace: "prod", IncludeCRDs: true, KubeVersion: "1.37",
+		Values: map[string]any{}, APIVersions: BuiltinAPIVersions("1.37")}
+}
+
+// Block scalars, multi-document templates and crds/ files come out string
+// for string as `helm template` prints them (whitespace included).
+func TestRenderBlocksMatchesHelmTemplate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the helm CLI")
+	}
+	o := blocksOptions()
+	got, want := kubenixTemplate(t, o), helmTemplate(t, o)
+	if !slices.Equal(got, want) {
+		t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A block scalar that ends a document keeps its final newline, as Helm
+// writes it: config files and scripts are not changed by the trip.
+func TestRenderKeepsFinalNewlines(t *testing.T) {
+	objs := objectsByName(t, blocksOptions())
+	data := func(name string) map[string]any { return objs["ConfigMap/"+name].Object["data"].(map[string]any) }
+	for _, c := range []struct{ name, key, want string }{
+		{"b-first", "script.sh", "#!/bin/sh\necho first\n"},
+		{"b-ini", "grafana.ini", "[server]\nport = 3000\n"},
+		{"b-keep", "strip", "no newline"},
+		{"b-keep", "kept", "kept lines\n"},
+	} {
+		if got := data(c.name)[c.key]; got != c.want {
+			t.Errorf("%s data.%s = %q, want %q", c.name, c.key, got, c.want)
+		}
+	}
+	if got := objs["CustomResourceDefinition/apples.example.com"].Object["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["description"]; got != "A Apple.\n" {
+		t.Errorf("a CRD's block scalar before the next document: %q", got)
+	}
+}
+
+// The CRDs of one crds/ file come back in the file's order, every time.
+func TestRenderCRDsInFileOrder(t *testing.T) {
+	for range 5 {
+		res, err := Render(context.Background(), blocksOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var crds []string
+		for _, r := range res.Objects {
+			if r.Object["kind"] == "CustomResourceDefinition" {
+				crds = append(crds, r.Object["metadata"].(map[string]any)["name"].(string))
+			}
+		}
+		want := []string{"zebras.example.com", "apples.example.com", "mangos.example.com", "kiwis.example.com", "bananas.example.com"}
+		if !slices.Equal(crds, want) {
+			t.Fatalf("CRDs %v, want the file's order %v", crds, want)
+		}
 	}
 }
 
