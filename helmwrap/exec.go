@@ -203,11 +203,17 @@ func reportJSON(err error, req Request) string {
 	case errors.As(err, &ce):
 		r.Message, r.Hint = ce.Msg, ce.Hint
 	case errors.As(err, &ve):
-		r.Message = fmt.Sprintf("chart %s: values do not match values.schema.json: %s", ve.Chart, strings.TrimSpace(ve.Msg))
+		r.Message = fmt.Sprintf("chart %s: values do not match %s: %s", ve.Chart, ve.Schema, strings.TrimSpace(ve.Msg))
 		r.Hint = "fix the values passed to kubenix.helm.chart"
 		if req.Render != nil {
 			if fi, err := os.Stat(req.Render.Chart); err == nil && fi.IsDir() {
-				r.File = filepath.Join(req.Render.Chart, "values.schema.json")
+				if abs, err := filepath.Abs(req.Render.Chart); err == nil {
+					if f := TemplateFile(abs, ve.Schema); f != "" {
+						if _, err := os.Stat(f); err == nil {
+							r.File = f
+						}
+					}
+				}
 			}
 		}
 	}

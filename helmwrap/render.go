@@ -62,7 +62,14 @@ func Render(ctx context.Context, opts RenderOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateValues(chrt, opts.Values); err != nil {
+	// As Helm does: disabled subcharts leave the chart, aliased ones take
+	// their alias, and only then are values validated.
+	schemaFiles := SchemaFiles(chrt)
+	vals := deepCopyValues(opts.Values)
+	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
+		return nil, &ChartError{Msg: fmt.Sprintf("chart %s: %v", chrt.Name(), err)}
+	}
+	if err := ValidateValues(chrt, vals, schemaFiles); err != nil {
 		return nil, err
 	}
 	objs, manifests, err := render(ctx, chrt, opts)

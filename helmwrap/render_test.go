@@ -255,6 +255,46 @@ func TestRenderCRDsInFileOrder(t *testing.T) {
 	}
 }
 
+func umbrellaOptions(values map[string]any) RenderOptions {
+	return RenderOptions{Chart: chartDir("umbrella"), Name: "u", Namespace: "prod", KubeVersion: "1.37", Values: values}
+}
+
+// A disabled subchart is not validated against its values.schema.json (Helm
+// removes disabled dependencies first, validates after); an aliased one is
+// validated under its alias; a violation names the subchart's schema.
+func TestRenderSubchartSchemas(t *testing.T) {
+	if !testing.Short() {
+		o := umbrellaOptions(map[string]any{})
+		if got, want := kubenixTemplate(t, o), helmTemplate(t, o); !slices.Equal(got, want) {
+			t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		values map[string]any
+		chart  string // "" when the render succeeds
+		msg    string
+	}{
+		{"disabled subchart with values its schema rejects", map[string]any{"strict": map[string]any{"port": "not a number"}}, "", ""},
+		{"aliased subchart", map[string]any{"main": map[string]any{"port": "x"}}, "main", "/port"},
+		{"enabled again", map[string]any{"strict": map[string]any{"enabled": true}}, "strict", "missing property 'host'"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Render(context.Background(), umbrellaOptions(c.values))
+			if c.chart == "" {
+				if err != nil {
+					t.Fatalf("helm renders this; kubenix: %v", err)
+				}
+				return
+			}
+			var ve *ValuesError
+			if !errors.As(err, &ve) || ve.Chart != c.chart || ve.Schema != "umbrella/charts/strict/values.schema.json" || !strings.Contains(ve.Msg, c.msg) {
+				t.Fatalf("want a values error of %s at umbrella/charts/strict/values.schema.json saying %q, got %#v", c.chart, c.msg, err)
+			}
+		})
+	}
+}
+
 func objectsByName(t *testing.T, o RenderOptions) map[string]Rendered {
 	t.Helper()
 	res, err := Render(context.Background(), o)

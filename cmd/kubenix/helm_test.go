@@ -54,8 +54,12 @@ func TestHelmErrors(t *testing.T) {
 			"database.host must be set", "hint: set the value the chart requires in values",
 		}},
 		{"values schema", `chart = "` + testChart(t, "shop") + `"; name = "s"; values.replicas = "many";`, []string{
-			testChart(t, "shop") + "/values.schema.json: error: chart shop: values do not match values.schema.json",
+			testChart(t, "shop") + "/values.schema.json: error: chart shop: values do not match shop/values.schema.json",
 			"replicas", "integer",
+		}},
+		{"aliased subchart's schema", `chart = "` + testChart(t, "umbrella") + `"; name = "u"; values.main.port = "x";`, []string{
+			testChart(t, "umbrella") + "/charts/strict/values.schema.json: error: chart main: values do not match umbrella/charts/strict/values.schema.json",
+			"/port", "see also app.nix:2:",
 		}},
 		{"missing chart", `chart = ./no-such-chart; name = "m";`, []string{
 			"app.nix:2:3: error: chart " + dir + "/no-such-chart does not exist", "in .app",
