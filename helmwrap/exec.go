@@ -96,6 +96,7 @@ func Serve(ctx context.Context, args []string, w io.Writer) error {
 		if req.Render == nil {
 			return fmt.Errorf("kubenix __exec: helm.render without render options")
 		}
+		manifest.ExactFloats(req.Render.Values)
 		value, err = serveRender(ctx, req)
 	case "yaml.parse":
 		if req.YAML == nil {

@@ -170,3 +170,34 @@ func TestHelmCorruptCacheEntryIsRenderedAgain(t *testing.T) {
 		t.Error("the entry was not rendered again")
 	}
 }
+
+// Floats in values reach Helm exactly (Nix 2.8's JSON would print
+// 12.3456789 as 12.3457), and so do float fields of plain objects; two
+// renders that differ only in a float's 7th digit are not one cache entry.
+func TestHelmValuesCarryFloatsExactly(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	app := func(ratio string) {
+		writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
+  b = kubenix.helm.chart { chart = "`+testChart(t, "blocks")+`"; name = "b"; values = { ratio = `+ratio+`; big = 1234567.5; }; };
+  g = { apiVersion = "v1"; kind = "ConfigMap"; metadata.name = "plain"; data.x = "y"; binaryData = { }; };
+  hpa = { apiVersion = "autoscaling/v2"; kind = "HorizontalPodAutoscaler"; metadata.name = "h";
+    spec = { scaleTargetRef = { apiVersion = "apps/v1"; kind = "Deployment"; name = "d"; }; maxReplicas = 3;
+      metrics = [ { type = "Pods"; pods = { metric.name = "m"; target = { type = "AverageValue"; averageValue = 0.123456789; }; }; } ]; };
+  };
+}`)
+	}
+	app("12.3456789")
+	r := kubenix(t, dir, "eval", "app.nix").mustSucceed(t)
+	// What helm template -f values.json prints for these values.
+	for _, want := range []string{`ratio: "12.3456789"`, `big: "1.2345675e+06"`, `averageValue: 0.123456789`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("missing %q in:\n%s", want, r.stdout)
+		}
+	}
+	app("12.3456788")
+	if r := kubenix(t, dir, "eval", "app.nix").mustSucceed(t); !strings.Contains(r.stdout, `ratio: "12.3456788"`) {
+		t.Errorf("a render cached under other values:\n%s", r.stdout)
+	}
+}

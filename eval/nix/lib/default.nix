@@ -83,6 +83,9 @@ let
 
   lockedCharts = (context.lock or { }).charts or { };
 
+  # Floats written exactly (Nix 2.8's toJSON keeps 6 digits): json.nix.
+  json = import ./json.nix;
+
   # An image reference for a derivation that builds an image archive,
   # tagged with the store hash of its output. The string carries the
   # derivation in its context (not its text), which is how kubenix finds
@@ -127,7 +130,8 @@ in
       chartPath = toString chart;
       render = {
         chart = chartPath;
-        inherit name namespace values includeCRDs kubeVersion noHooks skipTests;
+        values = json.encode values;
+        inherit name namespace includeCRDs kubeVersion noHooks skipTests;
         apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
       };
       cacheDir = context.cacheDir or "";
