@@ -38,6 +38,7 @@ type Request struct {
 	Op       string         `json:"op"` // helm.render or yaml.parse
 	Render   *RenderOptions `json:"render,omitempty"`
 	CacheKey string         `json:"cacheKey,omitempty"` // where to cache the render (see cache.go)
+	Call     *eval.CallSite `json:"call,omitempty"`     // where the Nix code called kubenix.helm.chart
 	YAML     *string        `json:"yaml,omitempty"`
 	Context  ExecContext    `json:"context"`
 }
@@ -185,7 +186,7 @@ func report(s Stat) {
 }
 
 func reportJSON(err error, req Request) string {
-	r := eval.ErrorReport{Message: err.Error()}
+	r := eval.ErrorReport{Message: err.Error(), Call: req.Call}
 	var te *TemplateError
 	var ce *ChartError
 	var ve *ValuesError

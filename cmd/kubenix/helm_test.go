@@ -47,7 +47,7 @@ func TestHelmErrors(t *testing.T) {
 			testChart(t, "broken-template") + "/templates/configmap.yaml:6:",
 			"error: chart broken-template: ",
 			"nil pointer evaluating interface {}.deeply",
-			"in .app", "see also app.nix:2:3",
+			"in .app", "see also app.nix:2:30",
 		}},
 		{"required value", `chart = "` + testChart(t, "needs-value") + `"; name = "n";`, []string{
 			testChart(t, "needs-value") + "/templates/deployment.yaml:6:",
@@ -61,8 +61,12 @@ func TestHelmErrors(t *testing.T) {
 			testChart(t, "umbrella") + "/charts/strict/values.schema.json: error: chart main: values do not match umbrella/charts/strict/values.schema.json",
 			"/port", "see also app.nix:2:",
 		}},
+		{"rendered text is not YAML", `chart = "` + testChart(t, "bad-yaml") + `"; name = "b";`, []string{
+			testChart(t, "bad-yaml") + "/templates/cm.yaml: error: chart bad-yaml: YAML parse error on bad-yaml/templates/cm.yaml",
+			"mapping values are not allowed", "see also app.nix:2:30",
+		}},
 		{"missing chart", `chart = ./no-such-chart; name = "m";`, []string{
-			"app.nix:2:3: error: chart " + dir + "/no-such-chart does not exist", "in .app",
+			"app.nix:2:30: error: chart " + dir + "/no-such-chart does not exist", "in .app",
 		}},
 		{"not a chart", `chart = "` + testChart(t, "not-a-chart") + `"; name = "m";`, []string{"is not a Helm chart: it has no Chart.yaml"}},
 		{"kube version", `chart = "` + testChart(t, "old-kube") + `"; name = "o";`, []string{"chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.37.0"}},
@@ -83,18 +87,25 @@ func TestHelmErrors(t *testing.T) {
 	}
 }
 
-// Validation errors on rendered objects name the chart's template.
+// Validation errors on rendered objects name the chart's template and the
+// kubenix.helm.chart call, from a fresh render and from the cache alike.
 func TestHelmValidationNamesTemplate(t *testing.T) {
 	requireNix(t)
 	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	chart, _ := filepath.Abs(filepath.Join(repoRoot(t), "examples", "helm", "charts", "webapp"))
-	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
-  web = kubenix.helm.chart { chart = "`+chart+`"; name = "w"; values.image.pullPolicy = "Sometimes"; };
-}`)
-	r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }:
+let
+  web = kubenix.helm.chart {
+    chart = "`+chart+`"; name = "w"; values.image.pullPolicy = "Sometimes";
+  };
+in { inherit web; }`)
 	want := chart + `/templates/deployment.yaml: error: Deployment/default/w-webapp: spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes"`
-	if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "in .web[2]") {
-		t.Errorf("exit %d, want %q in:\n%s", r.code, want, r.stderr)
+	for _, run := range []string{"rendered", "cached"} {
+		r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+		if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "in .web[2]") || !strings.Contains(r.stderr, "see also app.nix:4:5") {
+			t.Errorf("%s: exit %d, want %q, in .web[2] and see also app.nix:4:5 in:\n%s", run, r.code, want, r.stderr)
+		}
 	}
 }
 

@@ -125,8 +125,14 @@ in
     , apiVersions ? [ ]
     , noHooks ? false
     , skipTests ? false
-    }:
+    }@args:
     let
+      # Where the call was written (its chart attribute): errors and the
+      # rendered objects' diagnostics name it next to the chart file.
+      call = builtins.unsafeGetAttrPos "chart" args;
+      withCall = objs:
+        if call == null then objs
+        else map (o: o // { __kubenixOrigin = (o.__kubenixOrigin or { }) // { inherit call; }; }) objs;
       chartPath = toString chart;
       render = {
         chart = chartPath;
@@ -150,8 +156,9 @@ in
         && !((context.strict or false) && entry.nondeterministic != [ ]);
       stat = builtins.toJSON { op = "helm.render"; chart = entry.chart; release = name; cached = true; inherit (entry) nondeterministic; };
     in
-    if valid then builtins.trace "kubenix-stat ${stat}" (builtins.fromJSON entry.objects)
-    else exec { op = "helm.render"; inherit render; cacheKey = if cacheable then key else ""; };
+    withCall (if valid then builtins.trace "kubenix-stat ${stat}" (builtins.fromJSON entry.objects)
+    else exec ({ op = "helm.render"; inherit render; cacheKey = if cacheable then key else ""; }
+      // (if call == null then { } else { inherit call; })));
 
   # helm.fetch gives the chart archive that kubenix.lock pins for a
   # repository (https://... or oci://...), chart and version, as a
