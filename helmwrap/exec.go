@@ -126,6 +126,7 @@ func nixString(s string) string {
 
 func serveRender(ctx context.Context, req Request) ([]byte, error) {
 	opts := *req.Render
+	opts.CacheDir = req.Context.CacheDir
 	res, err := Render(ctx, opts)
 	if err != nil {
 		return nil, err

@@ -486,3 +486,26 @@ func TestServeAnswersNix(t *testing.T) {
 		t.Fatalf("error answer: %s", msg)
 	}
 }
+
+// The files of crds/ are parsed once per content: a second render reads
+// them from the cache and gives the same objects; a corrupt entry is parsed
+// again.
+func TestRenderCachesParsedCRDs(t *testing.T) {
+	want := kubenixTemplate(t, blocksOptions())
+	o := blocksOptions()
+	o.CacheDir = t.TempDir()
+	if got := kubenixTemplate(t, o); !slices.Equal(got, want) {
+		t.Fatalf("first render with a cache differs:\n%s", strings.Join(got, "\n"))
+	}
+	entries, _ := filepath.Glob(filepath.Join(o.CacheDir, "helm-crds", "*", "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("want one cached crds/ file, got %v", entries)
+	}
+	if got := kubenixTemplate(t, o); !slices.Equal(got, want) {
+		t.Errorf("render from the cache differs:\n%s", strings.Join(got, "\n"))
+	}
+	os.WriteFile(entries[0], []byte(`[{"truncated`), 0o644)
+	if got := kubenixTemplate(t, o); !slices.Equal(got, want) {
+		t.Errorf("render over a corrupt cache entry differs:\n%s", strings.Join(got, "\n"))
+	}
+}
