@@ -215,6 +215,40 @@ func TestRenderBlocksMatchesHelmTemplate(t *testing.T) {
 	}
 }
 
+// What widely used charts do (tpl, toYaml | nindent, a library chart,
+// global values, import-values, tags, conditions, aliases, .Files.Glob,
+// Capabilities checks, lookup, a schema with a $ref inside the chart, a
+// checksum of another template), string for string as `helm template`.
+func TestRenderPatternsMatchesHelmTemplate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the helm CLI")
+	}
+	variants := map[string]map[string]any{
+		"defaults":   {},
+		"extras":     {"tags": map[string]any{"extras": true}},
+		"no metrics": {"metrics": map[string]any{"enabled": false}},
+		"values": {
+			"nameOverride":   "store",
+			"podAnnotations": map[string]any{"example.com/restart": "2"},
+			"config":         map[string]any{"log": map[string]any{"level": "debug"}, "listen": ":9090"},
+			"greeting":       "{{ .Chart.Name }}: {{ .Values.config.listen }}\n",
+		},
+	}
+	for name, values := range variants {
+		t.Run(name, func(t *testing.T) {
+			o := RenderOptions{Chart: chartDir("patterns"), Name: "p", Namespace: "shop", KubeVersion: "1.37", Values: values, APIVersions: BuiltinAPIVersions("1.37")}
+			if got, want := kubenixTemplate(t, o), helmTemplate(t, o); !slices.Equal(got, want) {
+				t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+	o := RenderOptions{Chart: chartDir("patterns"), Name: "p", Namespace: "shop", KubeVersion: "1.37",
+		Values: map[string]any{"schemaChecked": map[string]any{"port": 70000}}}
+	if _, err := Render(context.Background(), o); err == nil || !strings.Contains(err.Error(), "patterns/values.schema.json") {
+		t.Errorf("a port over the $ref'd maximum: %v", err)
+	}
+}
+
 // A block scalar that ends a document keeps its final newline, as Helm
 // writes it: config files and scripts are not changed by the trip.
 func TestRenderKeepsFinalNewlines(t *testing.T) {
