@@ -24,6 +24,8 @@ func renderChart(ctx context.Context, s *Server, a args) (*reply, error) {
 	if opts.Chart == "" || opts.Name == "" {
 		return nil, fmt.Errorf("helm.render needs a chart and a release name")
 	}
+	manifest.ExactFloats(opts.Values) // the library wrote them exactly (lib/json.nix)
+	opts.CacheDir = s.Dir             // parsed crds/ files
 	res, err := s.Helm.Render(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -105,11 +107,15 @@ func report(err error, a args) ErrorReport {
 	case errors.As(err, &ce):
 		r.Message, r.Hint = ce.Msg, ce.Hint
 	case errors.As(err, &ve):
-		r.Message = fmt.Sprintf("chart %s: values do not match values.schema.json: %s", ve.Chart, strings.TrimSpace(ve.Msg))
+		r.Message = fmt.Sprintf("chart %s: values do not match %s: %s", ve.Chart, ve.Schema, strings.TrimSpace(ve.Msg))
 		r.Hint = "fix the values passed to kubenix.helm.chart"
 		if a.Render != nil {
-			if _, ok := chartDir(a.Render.Chart); ok {
-				r.File = filepath.Join(a.Render.Chart, "values.schema.json")
+			if dir, ok := chartDir(a.Render.Chart); ok {
+				if f := helmwrap.TemplateFile(dir, ve.Schema); f != "" {
+					if _, err := os.Stat(f); err == nil {
+						r.File = f
+					}
+				}
 			}
 		}
 	}

@@ -65,7 +65,7 @@ let
   callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; };
   repliesDir = replies.dir or "";
   replyErrors = replies.errors or { };
-  call = { op, sub, request, accept ? (_: true), stat ? null }:
+  call = { op, sub, request, site ? null, accept ? (_: true), stat ? null }:
     let
       text = builtins.toJSON (request // { inherit op; version = context.version or ""; });
       key = builtins.hashString "sha256" text;
@@ -75,7 +75,8 @@ let
         && builtins.hashString "sha256" entry.objects == entry.checksum && accept entry;
       report = if stat == null then (v: v) else builtins.trace "kubenix-stat ${builtins.toJSON (stat entry // { inherit op key; })}";
     in
-    if replyErrors ? ${key} then throw "kubenix-error:${builtins.toJSON replyErrors.${key}}"
+    if replyErrors ? ${key} then
+      throw "kubenix-error:${builtins.toJSON (replyErrors.${key} // (if site == null then { } else { call = site; }))}"
     else if found then report (builtins.fromJSON entry.objects)
     else if (context.evaluator or "cli") == "nix" then
       throw ("kubenix: ${callers.${op}} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
@@ -85,6 +86,9 @@ let
     else builtins.trace "kubenix-request ${key} ${text}" [ ];
 
   lockedCharts = (context.lock or { }).charts or { };
+
+  # Floats written exactly (Nix 2.8's toJSON keeps 6 digits): json.nix.
+  json = import ./json.nix;
 
   # An image reference for a derivation that builds an image archive,
   # tagged with the store hash of its output. The string carries the
@@ -125,8 +129,14 @@ in
     , apiVersions ? [ ]
     , noHooks ? false
     , skipTests ? false
-    }:
+    }@args:
     let
+      # Where the call was written (its chart attribute): errors and the
+      # rendered objects' diagnostics name it next to the chart file.
+      site = builtins.unsafeGetAttrPos "chart" args;
+      withSite = objs:
+        if site == null then objs
+        else map (o: o // { __kubenixOrigin = (o.__kubenixOrigin or { }) // { call = site; }; }) objs;
       chartPath = toString chart;
       inStore = builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) chartPath == builtins.storeDir + "/";
       # What identifies the chart's content: its store path (a directory
@@ -135,22 +145,26 @@ in
         if inStore || !(builtins.pathExists chartPath) then chartPath
         else builtins.unsafeDiscardStringContext (toString (builtins.path { path = /. + chartPath; name = "kubenix-chart"; }));
     in
-    call {
+    withSite (call {
       op = "helm.render";
       sub = "helm-renders";
       request = {
         inherit chartId;
         render = {
           chart = chartPath;
-          inherit name namespace values includeCRDs kubeVersion noHooks skipTests;
+          values = json.encode values;
+          inherit name namespace includeCRDs kubeVersion noHooks skipTests;
           apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
         };
       };
+      # Not in the request (its key would change with every edit above the
+      # call): added to a failure's report where it is thrown.
+      inherit site;
       # With --strict, a render known to differ each time is asked again,
       # so that kubenix reports it.
       accept = entry: !((context.strict or false) && entry.nondeterministic != [ ]);
       stat = entry: { inherit (entry) chart nondeterministic; release = name; };
-    };
+    });
 
   # helm.fetch gives the chart archive that kubenix.lock pins for a
   # repository (https://... or oci://...), chart and version, as a
