@@ -177,6 +177,21 @@ in
   # fromYAML parses a YAML string into the list of its documents, read as
   # kubectl reads them (so `yes` is true).
   fromYAML = s: exec { op = "yaml.parse"; yaml = s; };
+
+  # secrets.sops ./db.sops.yaml: a Secret encrypted with SOPS (by the sops
+  # CLI, with its metadata in plain text), put in the build as it is: the
+  # file's bytes are written unchanged, still encrypted, and nothing is
+  # decrypted; kubenix apply or Flux decrypts it. toString keeps the file
+  # out of the store (it is encrypted, but there is no need).
+  secrets.sops = file:
+    let
+      text = builtins.readFile file;
+      docs = exec { op = "yaml.parse"; yaml = text; };
+      doc = builtins.head docs;
+    in
+    if builtins.length docs != 1 || !(isObject doc)
+    then throw "kubenix.secrets.sops ${toString file}: expected one Kubernetes Secret encrypted with sops"
+    else doc // { __kubenixSops = { file = toString file; inherit text; }; };
   inherit recursiveUpdate mapObjects objects filterObjects patch;
 
   # withLabels labels tree: add labels to every object (an object's own labels win).
