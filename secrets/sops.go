@@ -41,6 +41,13 @@ const (
 	ageEnd   = "-----END AGE ENCRYPTED FILE-----"
 )
 
+// IsEncrypted reports whether o, read from a result, is a SOPS-encrypted
+// object: it carries sops metadata.
+func IsEncrypted(o *manifest.Object) bool {
+	_, ok := o.Body["sops"].(map[string]any)
+	return ok
+}
+
 func isSOPS(o *manifest.Object) bool {
 	_, ok := o.Body[SOPSKey]
 	return ok
@@ -259,12 +266,12 @@ func sameJSON(a, b map[string]any) bool {
 // ForValidation returns the objects to validate against the schema: a SOPS
 // Secret as the API server will see it once decrypted, without its sops
 // metadata and with empty values (their plaintext is unknown here; their
-// keys are checked by Guard).
+// keys are checked by Guard, which also reports a SOPS file it refuses).
 func ForValidation(objs []*manifest.Object) []*manifest.Object {
 	out := objs
 	copied := false
 	for i, o := range objs {
-		if o.Raw == nil {
+		if o.Raw == nil && !IsEncrypted(o) {
 			continue
 		}
 		if !copied {
