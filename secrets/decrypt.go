@@ -41,10 +41,10 @@ type DecryptReason int
 
 // Reasons.
 const (
-	NotSOPS    DecryptReason = iota // not a SOPS file, or a malformed one
-	NoKey                           // none of the user's keys opens the data key
-	Tampered                        // the MAC does not match the values
-	Unsupported                     // a SOPS feature kubenix does not decrypt (no age recipient, Shamir key groups)
+	NotSOPS     DecryptReason = iota // not a SOPS file, or a malformed one
+	NoKey                            // none of the user's keys opens the data key
+	Tampered                         // the MAC does not match the values
+	Unsupported                      // a SOPS feature kubenix does not decrypt (no age recipient, Shamir key groups)
 )
 
 // macOnlyEncryptedInit starts the MAC of a file with mac_only_encrypted
