@@ -33,10 +33,11 @@ func TestSOPSSecretApply(t *testing.T) {
 	kubenix(t, work, "build", "app.nix", "--out-dir", "out").must(t, "kubenix build")
 
 	r := kubectl(t, "apply", "-f", filepath.Join(work, "out")+"/")
-	if r.code == 0 || !strings.Contains(r.stderr, "sops") {
+	if r.code == 0 || !strings.Contains(r.stderr, `unknown field "sops"`) {
 		t.Errorf("plain kubectl apply of an encrypted Secret: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
+	t.Logf("plain kubectl apply: %s", r.stderr)
 	apply := func(env ...string) result {
 		cmd := exec.Command(kubenixB, "apply", "--kubectl", filepath.Join(cp.Bin, "kubectl"), "--kubeconfig", cp.Kubeconfig, "out")
 		cmd.Dir = work
@@ -46,7 +47,7 @@ func TestSOPSSecretApply(t *testing.T) {
 		return runCmd(t, cmd)
 	}
 	r = apply()
-	if r.code != 2 || !strings.Contains(r.stderr, "db.sops.yaml: cannot decrypt") || !strings.Contains(r.stderr, "SOPS_AGE_KEY_FILE") {
+	if r.code != 2 || !strings.Contains(r.stderr, "0080-secret-sops-e2e-db.yaml: cannot decrypt") || !strings.Contains(r.stderr, "SOPS_AGE_KEY_FILE") {
 		t.Errorf("kubenix apply without the key: exit %d\n%s", r.code, r.stderr)
 	}
 	r = apply("SOPS_AGE_KEY=" + k.Identity).must(t, "kubenix apply")
