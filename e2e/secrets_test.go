@@ -50,7 +50,7 @@ func TestSOPSSecretApply(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "0080-secret-sops-e2e-db.yaml: cannot decrypt") || !strings.Contains(r.stderr, "SOPS_AGE_KEY_FILE") {
 		t.Errorf("kubenix apply without the key: exit %d\n%s", r.code, r.stderr)
 	}
-	r = apply("SOPS_AGE_KEY=" + k.Identity).must(t, "kubenix apply")
+	r = apply("SOPS_AGE_KEY="+k.Identity).must(t, "kubenix apply")
 	for _, s := range []string{r.stdout, r.stderr} {
 		if strings.Contains(s, canary) {
 			t.Errorf("kubenix apply shows the value:\n%s", s)
