@@ -117,3 +117,37 @@ func TestSOPSSecretRefused(t *testing.T) {
 		})
 	}
 }
+
+// kubenix secrets encrypt makes, from a .sops.yaml's creation rule, a file
+// the build takes and the sops library decrypts.
+func TestSecretsEncrypt(t *testing.T) {
+	requireNix(t)
+	k := sopstest.NewKey(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "db.yaml"), sopsPlain)
+	r := kubenix(t, dir, "secrets", "encrypt", "db.yaml", "-o", "db.sops.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, "no .sops.yaml") {
+		t.Errorf("without .sops.yaml: exit %d\n%s", r.code, r.stderr)
+	}
+	writeFile(t, filepath.Join(dir, ".sops.yaml"), "creation_rules:\n  - path_regex: \\.yaml$\n    age: "+k.Recipient+"\n")
+	r = kubenix(t, dir, "secrets", "encrypt", "db.yaml", "-o", "db.sops.yaml").mustSucceed(t)
+	assertNoCanary(t, "secrets encrypt", r.stdout, r.stderr)
+	enc, err := os.ReadFile(filepath.Join(dir, "db.sops.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoCanary(t, "db.sops.yaml", string(enc))
+	if plain, err := sopstest.Decrypt(t, k, enc); err != nil || !bytes.Contains(plain, []byte("password: "+canary)) {
+		t.Errorf("sops decrypt: %v\n%s", err, plain)
+	}
+	if r := kubenix(t, dir, "secrets", "encrypt", "db.yaml", "-o", "db.sops.yaml"); r.code != 2 {
+		t.Errorf("over an existing file: exit %d", r.code)
+	}
+	writeFile(t, filepath.Join(dir, "app.nix"), "{ kubenix, ... }: { db = kubenix.secrets.sops ./db.sops.yaml; }\n")
+	kubenix(t, dir, "build", "app.nix", "--out-dir", "out").mustSucceed(t)
+	for name, content := range readTree(t, filepath.Join(dir, "out")) {
+		if strings.Contains(name, "secret") && content != string(enc) {
+			t.Errorf("%s is not db.sops.yaml byte for byte", name)
+		}
+	}
+}
