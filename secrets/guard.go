@@ -51,6 +51,10 @@ func Guard(objs []*manifest.Object, opts Options) []diag.List {
 			out[i] = guardSOPS(o)
 			continue
 		}
+		if IsEncrypted(o) {
+			out[i] = checkEncrypted(o)
+			continue
+		}
 		if !opts.IsSensitive(o) {
 			continue
 		}

@@ -136,6 +136,22 @@ func guardSOPS(o *manifest.Object) diag.List {
 	return nil
 }
 
+// checkEncrypted checks a SOPS-encrypted object read from a manifest file
+// (kubenix check of a directory, a result): the same checks as for
+// kubenix.secrets.sops, on the file's own fields.
+func checkEncrypted(o *manifest.Object) diag.List {
+	c := &sopsCheck{o: o, file: o.Origin.Where().File, fields: o.Origin.Fields}
+	c.metadata(o.Body["sops"].(map[string]any))
+	if o.APIVersion != "v1" || o.Kind != "Secret" {
+		return c.diags // SOPS files of other kinds: their values are ciphertext either way
+	}
+	c.plainMetadata(o.Body)
+	for _, field := range valueFields {
+		c.values(o.Body, field)
+	}
+	return c.diags
+}
+
 // metadata checks the sops block: a MAC, the date, the version, and at
 // least one recipient with a complete encrypted data key.
 func (c *sopsCheck) metadata(meta map[string]any) {

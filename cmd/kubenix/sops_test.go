@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -150,4 +151,27 @@ func TestSecretsEncrypt(t *testing.T) {
 			t.Errorf("%s is not db.sops.yaml byte for byte", name)
 		}
 	}
+}
+
+// kubenix check reads SOPS files among manifests as SOPS: no plaintext
+// warning, no unknown-field error, the same checks as the build.
+func TestCheckSOPSManifests(t *testing.T) {
+	k := sopstest.NewKey(t)
+	enc := string(sopstest.Encrypt(t, k, []byte(sopsPlain)))
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "db.sops.yaml"), enc)
+	r := kubenix(t, "", "check", dir)
+	if r.code != 0 || strings.Contains(r.stdout, "warning:") {
+		t.Errorf("check of a SOPS file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	writeFile(t, filepath.Join(dir, "db.sops.yaml"), regexpReplace(enc, `password: ENC\[[^\]]*\]`, "password: "+canary))
+	r = kubenix(t, "", "check", dir)
+	if r.code != 1 || !strings.Contains(r.stdout, "db.sops.yaml:8:5: error: Secret/shop/db: stringData.password: stringData key password is not encrypted") {
+		t.Errorf("check of a SOPS file with a value in plain text: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertNoCanary(t, "check", r.stdout, r.stderr)
+}
+
+func regexpReplace(s, re, with string) string {
+	return regexp.MustCompile(re).ReplaceAllLiteralString(s, with)
 }
