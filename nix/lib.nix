@@ -156,7 +156,7 @@ let
 in
 {
   inherit manifests tree;
-  # The kubenix library as apps get it here (helm.chart and fromYAML
+  # The kubenix library as apps get it here (helm.chart, fromYAML and secrets.sops
   # excepted: they need the CLI's evaluation).
   library = library { };
 }
