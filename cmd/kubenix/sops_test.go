@@ -60,6 +60,22 @@ func TestSOPSSecretBuild(t *testing.T) {
 	}
 	assertNoCanaryUnder(t, cache)
 
+	// The same in the Nix store.
+	out.Reset()
+	errb.Reset()
+	if code := run(t.Context(), []string{"build", app, "--no-out-link"}, &out, &errb); code != 0 {
+		t.Fatalf("store build: exit %d\n%s", code, errb.String())
+	}
+	store := strings.TrimSpace(out.String())
+	found := false
+	for name, content := range readTree(t, store) {
+		assertNoCanary(t, filepath.Join(store, name), content)
+		found = found || content == string(enc)
+	}
+	if !found {
+		t.Errorf("no file of the store result %s is the SOPS file byte for byte", store)
+	}
+
 	// check and eval take it as it is, and show nothing decrypted.
 	out.Reset()
 	errb.Reset()
