@@ -119,7 +119,8 @@ func plaintextDiag(o *manifest.Object, field string, keys []string, allowed bool
 		Reason:   ReasonPlaintext,
 		Message: fmt.Sprintf("%s in plain text (%s %s): the result would hold the values where anyone who can read it can, "+
 			"and the Nix store is readable by every user of the machine and copied by binary caches", o.Kind, field, what),
-		Hint: "encrypt the Secret with SOPS and use kubenix.secrets.sops ./secret.sops.yaml (kept encrypted, decrypted by kubenix apply or Flux), " +
+		Hint: "encrypt the Secret with SOPS (kubenix secrets encrypt secret.yaml -o secret.sops.yaml) and use kubenix.secrets.sops ./secret.sops.yaml " +
+			"(kept encrypted, decrypted by kubenix apply or Flux), " +
 			"or keep only a reference in Nix (External Secrets, Secrets Store CSI driver); " +
 			"--allow-plaintext-secrets writes it anyway, with a warning (README: Secrets)",
 	}

@@ -72,8 +72,8 @@ func (c *sopsCheck) fail(segs []any, format string, args ...any) {
 	c.diags = append(c.diags, diag.Diagnostic{
 		Severity: diag.Error, Pos: pos, Object: c.o.ID(), Identity: c.o.Identity(), Path: c.o.TreePath(),
 		Field: manifest.FieldPath(segs), Reason: ReasonSOPS, Message: fmt.Sprintf(format, args...),
-		Hint: "kubenix.secrets.sops takes one Secret encrypted by sops with its metadata in plain text: " +
-			"sops --encrypt --age AGE_RECIPIENT --encrypted-regex '^(data|stringData)$' secret.yaml > secret.sops.yaml (README: Secrets)",
+		Hint: "kubenix.secrets.sops takes one Secret encrypted by sops with its metadata in plain text: kubenix secrets encrypt secret.yaml -o secret.sops.yaml, " +
+			"or sops --encrypt --age AGE_RECIPIENT --encrypted-regex '^(data|stringData)$' secret.yaml > secret.sops.yaml (README: Secrets)",
 	})
 }
 
