@@ -113,7 +113,7 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	r := &runner{bin: bin, entry: entry, file: file, opts: opts}
 	defer r.cleanup()
-	out, stderr, trace, err := r.fixpoint(ctx)
+	out, stderr, trace, err := r.fixpoint(ctx, "eval")
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -190,9 +190,12 @@ type runner struct {
 	opts             Options
 	queries          string // JSON, for positions mode
 	context          string // opts.Context as JSON, marshalled once
-	errorsFile       string // the failed calls so far (nixcall.ErrorReport by key), as JSON
-	answered         map[string]bool
-	passes           int
+	// scratch is the evaluation's own directory (created when a pass asks
+	// for something, removed at the end): errors.json, the failed calls so
+	// far (nixcall.ErrorReport by key), and the replies no cache may keep.
+	scratch  string
+	answered map[string]bool
+	passes   int
 }
 
 // Positions evaluates the file again to find where the user wrote each of
@@ -220,7 +223,10 @@ func Positions(ctx context.Context, opts Options, paths [][]any) ([]diag.Pos, er
 		return nil, err
 	}
 	r := &runner{bin: bin, entry: entry, file: file, opts: opts, queries: string(q)}
-	out, stderr, err := r.run(ctx, "positions")
+	defer r.cleanup()
+	// Replies that no cache keeps (a render with a plaintext Secret) are
+	// asked for again: positions need the same value.
+	out, stderr, _, err := r.fixpoint(ctx, "positions")
 	if err != nil {
 		return nil, fmt.Errorf("finding positions: %s", parseNixError(stderr).Message)
 	}
@@ -238,15 +244,16 @@ func Positions(ctx context.Context, opts Options, paths [][]any) ([]diag.Pos, er
 	return pos, nil
 }
 
-// fixpoint evaluates the file until a pass asks the library's calls
-// nothing new (see package nixcall): it returns the last pass's output and
-// what that pass traced. An evaluation error of a pass that asked for
-// something is not the user's concern yet: it may come from a placeholder.
-func (r *runner) fixpoint(ctx context.Context) (out, stderr []byte, trace nixcall.Trace, err error) {
+// fixpoint evaluates the file in mode until a pass asks the library's
+// calls nothing new (see package nixcall): it returns the last pass's
+// output and what that pass traced. An evaluation error of a pass that
+// asked for something is not the user's concern yet: it may come from a
+// placeholder.
+func (r *runner) fixpoint(ctx context.Context, mode string) (out, stderr []byte, trace nixcall.Trace, err error) {
 	r.answered = map[string]bool{}
 	failed := map[string]nixcall.ErrorReport{}
 	for r.passes = 1; ; r.passes++ {
-		out, stderr, err = r.run(ctx, "eval")
+		out, stderr, err = r.run(ctx, mode)
 		if ctx.Err() != nil {
 			return nil, nil, trace, ctx.Err()
 		}
@@ -282,7 +289,12 @@ func (r *runner) fixpoint(ctx context.Context) (out, stderr []byte, trace nixcal
 				Message: fmt.Sprintf("after %d evaluations the app still asks for new chart renders or YAML parses (%d more)", MaxPasses, len(fresh)),
 				Hint:    "each call whose arguments come from another call's result needs one more evaluation; is there a chain of charts, or a call whose arguments change each time?"}}.Err()
 		}
-		errs, aerr := r.opts.Calls.Answer(ctx, fresh)
+		if r.scratch == "" {
+			if r.scratch, err = os.MkdirTemp("", "kubenix-eval-"); err != nil {
+				return nil, nil, trace, &diag.UsageError{Err: err, Hint: "set TMPDIR to a writable directory"}
+			}
+		}
+		errs, aerr := r.opts.Calls.Answer(ctx, fresh, r.scratch)
 		if aerr != nil {
 			return nil, nil, trace, aerr
 		}
@@ -300,28 +312,19 @@ func (r *runner) fixpoint(ctx context.Context) (out, stderr []byte, trace nixcal
 	}
 }
 
-// writeErrors gives the failed calls to the next passes, in a file of
-// this evaluation's own (a message can be longer than a command-line
-// argument may be).
+// writeErrors gives the failed calls to the next passes, in a file (a
+// message can be longer than a command-line argument may be).
 func (r *runner) writeErrors(failed map[string]nixcall.ErrorReport) error {
 	b, err := json.Marshal(failed)
 	if err != nil {
 		return err
 	}
-	if r.errorsFile == "" {
-		f, err := os.CreateTemp(r.opts.CacheDir, ".errors-*.json")
-		if err != nil {
-			return &diag.UsageError{Err: err, Hint: "set XDG_CACHE_HOME to a writable directory"}
-		}
-		f.Close()
-		r.errorsFile = f.Name()
-	}
-	return os.WriteFile(r.errorsFile, b, 0o600)
+	return os.WriteFile(filepath.Join(r.scratch, "errors.json"), b, 0o600)
 }
 
 func (r *runner) cleanup() {
-	if r.errorsFile != "" {
-		os.Remove(r.errorsFile)
+	if r.scratch != "" {
+		os.RemoveAll(r.scratch)
 	}
 }
 
@@ -359,8 +362,8 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 	if r.opts.CacheDir != "" {
 		args = append(args, "--argstr", "__kubenixReplies", r.opts.CacheDir)
 	}
-	if r.errorsFile != "" {
-		args = append(args, "--argstr", "__kubenixErrors", r.errorsFile)
+	if r.scratch != "" {
+		args = append(args, "--argstr", "__kubenixScratch", r.scratch)
 	}
 	for _, a := range r.opts.Args {
 		flag := "--arg"

@@ -171,3 +171,34 @@ func TestFixpointRefusesForgedRequests(t *testing.T) {
 		t.Errorf("replies written: %v", matches)
 	}
 }
+
+// A render with a Secret in plain text reaches Nix through the
+// evaluation's own directory, never the cache, and that directory is gone
+// when the evaluation ends; positions ask for it again.
+func TestFixpointKeepsPlaintextSecretsOutOfTheCache(t *testing.T) {
+	nixOrSkip(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	chart, _ := filepath.Abs(filepath.Join("..", "helmwrap", "testdata", "charts", "random"))
+	o, h := fixpointOpts(t, `{ kubenix }: { r = kubenix.helm.chart { chart = "`+chart+`"; name = "r"; }; extra = { apiVersion = "v1"; kind = "ConfigMap"; metadata.name = "x"; }; }`)
+	res, err := Evaluate(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(toJSON(res.Value), `"kind":"Secret"`) || res.Passes != 2 || h.n.Load() != 1 {
+		t.Fatalf("%d passes, %d renders: %s", res.Passes, h.n.Load(), toJSON(res.Value))
+	}
+	if cached, _ := filepath.Glob(filepath.Join(o.CacheDir, "helm-renders", "*", "*")); len(cached) != 0 {
+		t.Errorf("cached: %v", cached)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in TMPDIR: %v", left)
+	}
+	pos, err := Positions(context.Background(), o, [][]any{{"r", 0, "kind"}, {"extra", "metadata", "name"}})
+	if err != nil || len(pos) != 2 || pos[0].Col != 16 || pos[1].Col != 165 || h.n.Load() != 2 {
+		t.Errorf("positions %v (%v), %d renders", pos, err, h.n.Load())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in TMPDIR after positions: %v", left)
+	}
+}

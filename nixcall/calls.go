@@ -89,6 +89,9 @@ type reply struct {
 	Objects          string   `json:"objects"`
 	Chart            string   `json:"chart"`
 	Nondeterministic []string `json:"nondeterministic"`
+	// private replies hold a Secret in plain text: they go to the run's
+	// own directory, removed when the evaluation ends, never to the cache.
+	private bool
 }
 
 func newReply(value []byte) *reply {
@@ -102,10 +105,12 @@ func ReplyPath(dir, op, key string) string {
 }
 
 // Answer answers the requests of one pass. Each reply is written under
-// s.Dir, atomically; a call that fails gives an ErrorReport under its key,
-// which the library throws where the call was made. The error is for what
-// stops the run: an interrupt, a replies directory kubenix cannot write.
-func (s *Server) Answer(ctx context.Context, reqs []Request) (map[string]ErrorReport, error) {
+// s.Dir, atomically, or under private (the evaluation's own directory,
+// which it removes) when it holds a Secret in plain text, which no cache
+// may keep; a call that fails gives an ErrorReport under its key, which the
+// library throws where the call was made. The error is for what stops the
+// run: an interrupt, a directory kubenix cannot write.
+func (s *Server) Answer(ctx context.Context, reqs []Request, private string) (map[string]ErrorReport, error) {
 	if s.Dir == "" {
 		return nil, &diag.UsageError{Err: fmt.Errorf("no cache directory to answer %s and kubenix.fromYAML through", calls["helm.render"].Caller),
 			Hint: "set XDG_CACHE_HOME to a writable directory"}
@@ -128,7 +133,11 @@ func (s *Server) Answer(ctx context.Context, reqs []Request) (map[string]ErrorRe
 			return nil, ctx.Err()
 		}
 		if rep != nil {
-			if werr := s.write(call.Op, r.Key, rep); werr != nil {
+			dir := s.Dir
+			if rep.private {
+				dir = private
+			}
+			if werr := write(dir, call.Op, r.Key, rep); werr != nil {
 				return nil, werr
 			}
 		}
@@ -155,12 +164,15 @@ func decode(text string) (args, Call, error) {
 	return a, call, nil
 }
 
-func (s *Server) write(op, key string, rep *reply) error {
+func write(dir, op, key string, rep *reply) error {
 	b, err := json.Marshal(rep)
 	if err != nil {
 		return err
 	}
-	path := ReplyPath(s.Dir, op, key)
+	if dir == "" {
+		return fmt.Errorf("no directory for a private reply to %s", calls[op].Caller)
+	}
+	path := ReplyPath(dir, op, key)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
 		err = atomicfile.Write(path, b, 0o644)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/kubenix/kubenix/helmwrap"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // renderChart answers helm.render: kubenix.helm.chart's objects, each
@@ -36,6 +37,7 @@ func renderChart(ctx context.Context, s *Server, a args) (*reply, error) {
 	}
 	rep := newReply(objects)
 	rep.Chart = res.Chart
+	rep.private = holdsPlaintextSecret(res)
 	if len(res.Nondeterministic) > 0 {
 		rep.Nondeterministic = res.Nondeterministic
 		if s.Strict {
@@ -76,6 +78,17 @@ func annotate(res *helmwrap.Result, opts helmwrap.RenderOptions) []any {
 		out = append(out, obj)
 	}
 	return out
+}
+
+// holdsPlaintextSecret reports whether a render has a Secret with a value
+// in plain text, which must not be written to a cache on disk.
+func holdsPlaintextSecret(res *helmwrap.Result) bool {
+	for _, r := range res.Objects {
+		if secrets.IsPlaintextSecret(r.Object) {
+			return true
+		}
+	}
+	return false
 }
 
 // chartDir is the absolute path of a directory chart.

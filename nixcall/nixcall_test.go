@@ -39,7 +39,7 @@ func TestAnswerRefusesForeignRequests(t *testing.T) {
 		"no release":     request(t, map[string]any{"op": "helm.render", "render": map[string]any{"chart": shop(t)}}),
 		"not json":       {Key: KeyOf("rm -rf /"), Text: "rm -rf /"},
 	} {
-		failed, err := s.Answer(context.Background(), []Request{req})
+		failed, err := s.Answer(context.Background(), []Request{req}, t.TempDir())
 		if err != nil || failed[req.Key].Message == "" {
 			t.Errorf("%s: answered (%v, %v)", name, failed, err)
 		}
@@ -47,7 +47,7 @@ func TestAnswerRefusesForeignRequests(t *testing.T) {
 	forged := request(t, map[string]any{"op": "yaml.parse", "yaml": yaml})
 	forged.Key = KeyOf("something else")
 	var fe *ForgedError
-	if _, err := s.Answer(context.Background(), []Request{forged}); !errors.As(err, &fe) {
+	if _, err := s.Answer(context.Background(), []Request{forged}, t.TempDir()); !errors.As(err, &fe) {
 		t.Errorf("forged key: %v", err)
 	}
 	if entries, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*")); len(entries) != 0 {
@@ -87,7 +87,7 @@ func TestRepliesNixCanRead(t *testing.T) {
 			"values": map[string]any{"config": map[string]any{"greeting": tricky}}}})
 	}
 	ok, missing := render(shop(t)), render(shop(t)+"-missing")
-	failed, err := s.Answer(context.Background(), []Request{ok, missing})
+	failed, err := s.Answer(context.Background(), []Request{ok, missing}, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

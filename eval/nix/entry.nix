@@ -19,16 +19,17 @@
 #   JSON prints with 6 significant digits.
 #
 # __kubenixReplies is the directory of kubenix's replies to the library's
-# calls, __kubenixErrors a JSON file of the calls that failed (see `call` in
+# calls; __kubenixScratch the evaluation's own directory: errors.json, the
+# calls that failed, and the replies no cache may keep (see `call` in
 # lib/default.nix).
 { __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}"
-, __kubenixReplies ? "", __kubenixErrors ? "", ... }@args:
+, __kubenixReplies ? "", __kubenixScratch ? "", ... }@args:
 let
   inherit (builtins)
     attrNames concatLists deepSeq elemAt foldl' genList isAttrs isList length
     toJSON trace tryEval typeOf unsafeGetAttrPos;
 
-  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" "__kubenixReplies" "__kubenixErrors" ];
+  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" "__kubenixReplies" "__kubenixScratch" ];
   file = /. + __kubenixFile;
   imported = import file;
 
@@ -36,7 +37,10 @@ let
     context = builtins.fromJSON __kubenixContext;
     replies = {
       dir = __kubenixReplies;
-      errors = if __kubenixErrors == "" then { } else builtins.fromJSON (builtins.readFile __kubenixErrors);
+      private = __kubenixScratch;
+      errors =
+        let f = "${__kubenixScratch}/errors.json"; in
+        if __kubenixScratch != "" && builtins.pathExists f then builtins.fromJSON (builtins.readFile f) else { };
     };
   };
 

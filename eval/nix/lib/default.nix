@@ -59,19 +59,23 @@ let
   # `kubenix-request KEY REQUEST` trace line, KEY being the sha256 of the
   # request's JSON text) and returns a placeholder, []; kubenix answers
   # every request of the pass, writes the replies (replies.dir/SUB/KK/KEY.json,
-  # content-addressed, so they are also the cache), and evaluates again
+  # content-addressed, so they are also the cache; replies.private for a
+  # render with a plaintext Secret, which no cache keeps), and evaluates again
   # until a pass asks nothing new. A failed call's report comes back in
   # replies.errors, by key. See eval's package doc and the README (Security).
-  callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; };
+  callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; "secrets.sops" = "kubenix.secrets.sops"; };
   repliesDir = replies.dir or "";
+  privateDir = replies.private or "";
   replyErrors = replies.errors or { };
-  call = { op, sub, request, site ? null, accept ? (_: true), stat ? null }:
+  call = { op, sub, request, caller ? op, site ? null, accept ? (_: true), stat ? null }:
     let
       text = builtins.toJSON (request // { inherit op; version = context.version or ""; });
       key = builtins.hashString "sha256" text;
-      file = "${repliesDir}/${sub}/${builtins.substring 0 2 key}/${key}.json";
+      path = dir: "${dir}/${sub}/${builtins.substring 0 2 key}/${key}.json";
+      # The cache, or the evaluation's own directory (a reply no cache keeps).
+      file = if privateDir != "" && !(repliesDir != "" && builtins.pathExists (path repliesDir)) then path privateDir else path repliesDir;
       entry = builtins.fromJSON (builtins.readFile file);
-      found = repliesDir != "" && builtins.pathExists file
+      found = (repliesDir != "" || privateDir != "") && builtins.pathExists file
         && builtins.hashString "sha256" entry.objects == entry.checksum && accept entry;
       report = if stat == null then (v: v) else builtins.trace "kubenix-stat ${builtins.toJSON (stat entry // { inherit op key; })}";
     in
@@ -79,7 +83,7 @@ let
       throw "kubenix-error:${builtins.toJSON (replyErrors.${key} // (if site == null then { } else { call = site; }))}"
     else if found then report (builtins.fromJSON entry.objects)
     else if (context.evaluator or "cli") == "nix" then
-      throw ("kubenix: ${callers.${op}} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
+      throw ("kubenix: ${callers.${caller}} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
         + " it needs kubenix's Go side, which only the kubenix CLI's evaluation has."
         + " Render with the CLI instead (kubenix build ./app.nix --out-dir deploy/manifests), commit the directory,"
         + " and make the flake output that directory (README: Manifests as a flake output)")
@@ -194,6 +198,22 @@ in
   # fromYAML parses a YAML string into the list of its documents, read as
   # kubectl reads them (so `yes` is true).
   fromYAML = s: call { op = "yaml.parse"; sub = "yaml-parses"; request.yaml = s; };
+
+  # secrets.sops ./db.sops.yaml: a Secret encrypted with SOPS (by the sops
+  # CLI, with its metadata in plain text), put in the build as it is: the
+  # file's bytes are written unchanged, still encrypted, and nothing is
+  # decrypted; kubenix apply or Flux decrypts it. toString keeps the file
+  # out of the store (it is encrypted, but there is no need).
+  secrets.sops = file:
+    let
+      text = builtins.readFile file;
+      # Reported as kubenix.secrets.sops where it cannot run (caller).
+      docs = call { op = "yaml.parse"; sub = "yaml-parses"; request.yaml = text; caller = "secrets.sops"; };
+      doc = builtins.head docs;
+    in
+    if builtins.length docs != 1 || !(isObject doc)
+    then throw "kubenix.secrets.sops ${toString file}: expected one Kubernetes Secret encrypted with sops"
+    else doc // { __kubenixSops = { file = toString file; inherit text; }; };
   inherit recursiveUpdate mapObjects objects filterObjects patch;
 
   # withLabels labels tree: add labels to every object (an object's own labels win).
