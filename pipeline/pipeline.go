@@ -21,6 +21,7 @@ import (
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/schema/native"
 )
 
 // Options configure loading and checking objects.
@@ -269,8 +270,10 @@ func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Sourc
 	for i, o := range all {
 		perObject[i] = append(perObject[i], pinned.Problems[o]...)
 	}
-	for i, l := range set.ValidateAll(all, schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}) {
-		perObject[i] = append(perObject[i], l...)
+	validated := set.ValidateAll(all, schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields})
+	builtin := native.Validate(set, all)
+	for i := range all {
+		perObject[i] = append(perObject[i], native.Merge(validated[i], builtin[i])...)
 	}
 	if err := locateFields(ctx, all, perObject, owner); err != nil {
 		return nil, err

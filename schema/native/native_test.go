@@ -1,0 +1,130 @@
+package native
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubenix/kubenix/diag"
+)
+
+func object(t *testing.T, src string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := yaml.Unmarshal([]byte(src), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestErrors(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		want      []string // "FIELD: message" of each error, in order
+	}{
+		{"valid deployment", `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+`, nil},
+		{"container without image", `
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: default}
+spec: {containers: [{name: web}]}
+`, []string{"spec.containers[0].image: Required value"}},
+		{"maxSurge abc", `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: web}}
+  strategy: {rollingUpdate: {maxSurge: abc}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+`, []string{`spec.strategy.rollingUpdate.maxSurge: Invalid value: "abc": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`}},
+		{"cluster-scoped kind with a namespace is judged as the server stores it", `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r, namespace: default}
+rules: [{verbs: [get], resources: [pods]}]
+`, []string{"rules[0].apiGroups: Required value: resource rules must supply at least one api group"}},
+		{"kind without a strategy", `
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec: {containers: 3}
+`, nil},
+		{"object that does not decode is left to the schema", `
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: default}
+spec: {containers: "web"}
+`, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			obj := object(t, c.src)
+			before := object(t, c.src)
+			var got []string
+			for _, e := range Errors(obj) {
+				got = append(got, e.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("errors:\n got %q\nwant %q", got, c.want)
+			}
+			if !reflect.DeepEqual(obj, before) {
+				t.Errorf("the object was changed (defaults must not reach the output):\n%v", obj)
+			}
+		})
+	}
+}
+
+func TestMerge(t *testing.T) {
+	d := func(field, reason, msg string) diag.Diagnostic {
+		return diag.Diagnostic{Severity: diag.Error, Field: field, Reason: reason, Message: msg}
+	}
+	for _, c := range []struct {
+		name           string
+		schema, server diag.List
+		want           []string // "field reason"
+	}{
+		{"same field: once, in the server's words",
+			diag.List{d("spec.ports[0].port", "FieldValueRequired", "Required value")},
+			diag.List{d("spec.ports[0].port", "FieldValueInvalid", "Invalid value: 0: must be between 1 and 65535, inclusive")},
+			[]string{"spec.ports[0].port FieldValueInvalid"}},
+		{"same value and words at another path: at the field the user wrote",
+			diag.List{d("spec.template.metadata.labels", "FieldValueInvalid", `Invalid value: "x/y/z": bad`)},
+			diag.List{d("spec.template.labels", "FieldValueInvalid", `Invalid value: "x/y/z": bad`)},
+			[]string{"spec.template.metadata.labels FieldValueInvalid"}},
+		{"same reason on a field and its parent: the nearer one",
+			diag.List{d("spec.strategy.type", "FieldValueNotSupported", `Unsupported value: "BlueGreen"`), d("spec.containers[1]", "FieldValueDuplicate", "Duplicate value")},
+			diag.List{d("spec.strategy", "FieldValueNotSupported", "Unsupported value: {...}"), d("spec.containers[1].name", "FieldValueDuplicate", `Duplicate value: "web"`)},
+			[]string{"spec.strategy.type FieldValueNotSupported", "spec.containers[1].name FieldValueDuplicate"}},
+		{"a bare Required at one field does not hide another",
+			diag.List{d("spec.containers[0].name", "FieldValueRequired", "Required value")},
+			diag.List{d("spec.containers[0].name", "FieldValueRequired", "Required value"), d("spec.containers[0].image", "FieldValueRequired", "Required value")},
+			[]string{"spec.containers[0].name FieldValueRequired", "spec.containers[0].image FieldValueRequired"}},
+		{"what only one side sees stays",
+			diag.List{d("spec.foo", "FieldValueUnknown", "unknown field")},
+			diag.List{d("spec.replicas", "FieldValueInvalid", "Invalid value: -1")},
+			[]string{"spec.foo FieldValueUnknown", "spec.replicas FieldValueInvalid"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, x := range Merge(c.schema, c.server) {
+				got = append(got, x.Field+" "+x.Reason)
+			}
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}
