@@ -5,8 +5,10 @@ package native
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,16 +35,25 @@ const Version = "1.37.2"
 // placeholderUID stands for the UID the server gives a new object.
 const placeholderUID = types.UID("00000000-0000-0000-0000-000000000000")
 
+// Verdict is what the server's rules say of one object.
+type Verdict struct {
+	// Diagnostics are the server's errors.
+	Diagnostics diag.List
+	// Undecodable: the object is not of its kind's Go types (a value of
+	// the wrong type, a number out of range); its one diagnostic says
+	// where, as the server's decoder does.
+	Undecodable bool
+}
+
 // Validate checks every object whose kind the target version serves as a
 // built-in kind, as the API server validates a create: decode the versioned
 // object, default a copy, convert it to the internal type, and run the
 // kind's registry strategy (PrepareForCreate, then Validate and the
-// declarative rules), with the feature gates at their defaults. Objects the
-// strategies do not know, and objects that do not decode (the schema
-// reports why), get no diagnostics. It runs on all cores and reports in
-// object order.
-func Validate(set *schema.Set, objs []*manifest.Object) []diag.List {
-	results := make([]diag.List, len(objs))
+// declarative rules), with the feature gates at their defaults. The verdict
+// is nil for objects of kinds whose strategies are not linked. It runs on
+// all cores and reports in object order.
+func Validate(set *schema.Set, objs []*manifest.Object) []*Verdict {
+	results := make([]*Verdict, len(objs))
 	next := make(chan int, len(objs))
 	for i, o := range objs {
 		if t, ok := set.Lookup(o.APIVersion, o.Kind); ok && t.CRD == nil {
@@ -55,9 +66,18 @@ func Validate(set *schema.Set, objs []*manifest.Object) []diag.List {
 		wg.Go(func() {
 			for i := range next {
 				o := objs[i]
-				for _, e := range Errors(o.Body) {
-					results[i] = append(results[i], schema.FieldDiagnostic(o, e, diag.Error))
+				errs, known, decodeErr := check(o.Body)
+				if !known {
+					continue
 				}
+				v := &Verdict{Undecodable: decodeErr != nil}
+				if decodeErr != nil {
+					errs = field.ErrorList{decodeError(o.Body, decodeErr)}
+				}
+				for _, e := range errs {
+					v.Diagnostics = append(v.Diagnostics, schema.FieldDiagnostic(o, e, diag.Error))
+				}
+				results[i] = v
 			}
 		})
 	}
@@ -68,30 +88,32 @@ func Validate(set *schema.Set, objs []*manifest.Object) []diag.List {
 // Errors runs the create validation of one object, given as its JSON tree
 // (which it does not change). It returns nil for kinds it does not know and
 // for objects that do not decode.
-func Errors(obj map[string]any) (errs field.ErrorList) {
-	apiVersion, _ := obj["apiVersion"].(string)
-	kind, _ := obj["kind"].(string)
-	gv, err := k8sschema.ParseGroupVersion(apiVersion)
-	if err != nil {
-		return nil
+func Errors(obj map[string]any) field.ErrorList {
+	errs, _, _ := check(obj)
+	return errs
+}
+
+func check(obj map[string]any) (errs field.ErrorList, known bool, decodeErr error) {
+	gvk, ok := objectKind(obj)
+	if !ok {
+		return nil, false, nil
 	}
-	gvk := gv.WithKind(kind)
 	strategy, ok := strategies[gvk.GroupKind()]
 	if !ok || !legacyscheme.Scheme.Recognizes(gvk) {
-		return nil
+		return nil, false, nil
 	}
 	versioned, err := decode(obj, gvk)
 	if err != nil {
-		return nil
+		return nil, true, err
 	}
 	legacyscheme.Scheme.Default(versioned)
 	internal, err := legacyscheme.Scheme.ConvertToVersion(versioned, k8sschema.GroupVersion{Group: gvk.Group, Version: k8sruntime.APIVersionInternal})
 	if err != nil {
-		return nil
+		return nil, false, nil
 	}
 	m, err := meta.Accessor(internal)
 	if err != nil {
-		return nil
+		return nil, false, nil
 	}
 	// The request's namespace is the object's. The server clears the
 	// namespace of a cluster-scoped object before validating it (kubenix
@@ -114,11 +136,38 @@ func Errors(obj map[string]any) (errs field.ErrorList) {
 		// Code written for the server's request path may assume what a
 		// request carries; a panic there means no verdict, not a crash.
 		if r := recover(); r != nil {
-			errs = nil
+			errs, known = nil, false
 		}
 	}()
 	strategy.PrepareForCreate(ctx, internal)
-	return rest.ValidateCreate(ctx, internal, strategy)
+	return rest.ValidateCreate(ctx, internal, strategy), true, nil
+}
+
+// decodeError names the field the decoder stumbled on. The server's decoder
+// keeps its error type internal; the standard library's fails at the same
+// place and says where.
+func decodeError(obj map[string]any, err error) *field.Error {
+	f := ""
+	if gvk, ok := objectKind(obj); ok {
+		if out, nerr := legacyscheme.Scheme.New(gvk); nerr == nil {
+			b, _ := json.Marshal(obj)
+			var terr *json.UnmarshalTypeError
+			if errors.As(json.Unmarshal(b, out), &terr) {
+				f = terr.Field
+			}
+		}
+	}
+	if inner := errors.Unwrap(err); inner != nil {
+		err = inner
+	}
+	return &field.Error{Type: field.ErrorTypeTypeInvalid, Field: f, BadValue: field.OmitValueType{}, Detail: err.Error()}
+}
+
+func objectKind(obj map[string]any) (k8sschema.GroupVersionKind, bool) {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	gv, err := k8sschema.ParseGroupVersion(apiVersion)
+	return gv.WithKind(kind), err == nil
 }
 
 // decode decodes as the API server does: JSON, field names case-sensitive,
@@ -138,45 +187,61 @@ func decode(obj map[string]any, gvk k8sschema.GroupVersionKind) (k8sruntime.Obje
 	return out, nil
 }
 
-// Merge adds the server's diagnostics of one object to the schema's, so
-// that a problem both see is reported once: in the server's words when both
-// report the same field; at the schema's field when both say the same thing
-// (the server names a few fields by their internal path); and of the same
+// Merge joins the schema's diagnostics of one object and the server's
+// verdict on it, so that kubenix rejects what the server rejects and no
+// more, and reports each problem once. Without a verdict (not a built-in
+// kind) the schema's stand. When the object does not decode, the schema
+// says why if it can, else the decoder. Otherwise a schema error stands
+// only where the server sees a problem too (the server defaults what the
+// schema would call empty: a CronJob's concurrencyPolicy "", a port's
+// protocol), for what the server refuses before its rules run (unknown
+// fields), and for a namespace on a cluster-scoped object; of a problem both see, kubenix reports the server's words when
+// both name the same field, the schema's field when both say the same thing
+// (the server names a few fields by their internal path), and of the same
 // reason on a field and on its parent, the one nearer the mistake.
-func Merge(fromSchema, fromServer diag.List) diag.List {
+func Merge(fromSchema diag.List, v *Verdict) diag.List {
+	if v == nil {
+		return fromSchema
+	}
+	if v.Undecodable {
+		if fromSchema.HasErrors() {
+			return fromSchema
+		}
+		return append(slices.Clone(fromSchema), v.Diagnostics...)
+	}
+	fromServer := v.Diagnostics
 	keep := make([]bool, len(fromServer))
 	for i := range keep {
 		keep[i] = true
 	}
-	same := func(d diag.Diagnostic) bool {
-		found := false
-		for i, n := range fromServer {
-			if sameValue(d, n) {
-				// The server names some fields by their internal path
-				// (spec.template.labels); the schema names what was written.
-				keep[i], found = false, true
-			}
-		}
-		return found
-	}
 	var out diag.List
 	for _, d := range fromSchema {
-		if d.Severity != diag.Error || d.Field == "" || same(d) {
+		if d.Severity != diag.Error || d.Reason == schema.ReasonUnknownField || namespaceOnClusterScoped(d) {
 			out = append(out, d)
 			continue
 		}
-		dup := false
+		same := false
+		for i, n := range fromServer {
+			if sameValue(d, n) {
+				keep[i], same = false, true
+			}
+		}
+		if same {
+			out = append(out, d)
+			continue
+		}
+		seen, dup := false, false
 		for i, n := range fromServer {
 			switch {
 			case n.Field == d.Field:
-				dup = true
+				seen, dup = true, true
 			case n.Reason == d.Reason && within(d.Field, n.Field):
-				keep[i] = false
+				keep[i], seen = false, true
 			case n.Reason == d.Reason && within(n.Field, d.Field):
-				dup = true
+				seen, dup = true, true
 			}
 		}
-		if !dup {
+		if seen && !dup {
 			out = append(out, d)
 		}
 	}
@@ -186,6 +251,13 @@ func Merge(fromSchema, fromServer diag.List) diag.List {
 		}
 	}
 	return out
+}
+
+// namespaceOnClusterScoped: the server drops the namespace of a
+// cluster-scoped object without a word; kubenix refuses it on purpose, so
+// that the manifest says what the cluster holds.
+func namespaceOnClusterScoped(d diag.Diagnostic) bool {
+	return d.Field == "metadata.namespace" && d.Reason == string(field.ErrorTypeForbidden)
 }
 
 // sameValue reports whether two diagnostics reject the same value of the

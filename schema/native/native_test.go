@@ -94,32 +94,53 @@ func TestMerge(t *testing.T) {
 	for _, c := range []struct {
 		name           string
 		schema, server diag.List
+		verdict        *Verdict // when not made of server
 		want           []string // "field reason"
 	}{
 		{"same field: once, in the server's words",
 			diag.List{d("spec.ports[0].port", "FieldValueRequired", "Required value")},
-			diag.List{d("spec.ports[0].port", "FieldValueInvalid", "Invalid value: 0: must be between 1 and 65535, inclusive")},
+			diag.List{d("spec.ports[0].port", "FieldValueInvalid", "Invalid value: 0: must be between 1 and 65535, inclusive")}, nil,
 			[]string{"spec.ports[0].port FieldValueInvalid"}},
 		{"same value and words at another path: at the field the user wrote",
 			diag.List{d("spec.template.metadata.labels", "FieldValueInvalid", `Invalid value: "x/y/z": bad`)},
-			diag.List{d("spec.template.labels", "FieldValueInvalid", `Invalid value: "x/y/z": bad`)},
+			diag.List{d("spec.template.labels", "FieldValueInvalid", `Invalid value: "x/y/z": bad`)}, nil,
 			[]string{"spec.template.metadata.labels FieldValueInvalid"}},
 		{"same reason on a field and its parent: the nearer one",
 			diag.List{d("spec.strategy.type", "FieldValueNotSupported", `Unsupported value: "BlueGreen"`), d("spec.containers[1]", "FieldValueDuplicate", "Duplicate value")},
-			diag.List{d("spec.strategy", "FieldValueNotSupported", "Unsupported value: {...}"), d("spec.containers[1].name", "FieldValueDuplicate", `Duplicate value: "web"`)},
+			diag.List{d("spec.strategy", "FieldValueNotSupported", "Unsupported value: {...}"), d("spec.containers[1].name", "FieldValueDuplicate", `Duplicate value: "web"`)}, nil,
 			[]string{"spec.strategy.type FieldValueNotSupported", "spec.containers[1].name FieldValueDuplicate"}},
 		{"a bare Required at one field does not hide another",
 			diag.List{d("spec.containers[0].name", "FieldValueRequired", "Required value")},
-			diag.List{d("spec.containers[0].name", "FieldValueRequired", "Required value"), d("spec.containers[0].image", "FieldValueRequired", "Required value")},
+			diag.List{d("spec.containers[0].name", "FieldValueRequired", "Required value"), d("spec.containers[0].image", "FieldValueRequired", "Required value")}, nil,
 			[]string{"spec.containers[0].name FieldValueRequired", "spec.containers[0].image FieldValueRequired"}},
-		{"what only one side sees stays",
+		{"unknown fields stand, and what the server alone sees",
 			diag.List{d("spec.foo", "FieldValueUnknown", "unknown field")},
-			diag.List{d("spec.replicas", "FieldValueInvalid", "Invalid value: -1")},
+			diag.List{d("spec.replicas", "FieldValueInvalid", "Invalid value: -1")}, nil,
 			[]string{"spec.foo FieldValueUnknown", "spec.replicas FieldValueInvalid"}},
+		{"what the server accepts, kubenix accepts",
+			diag.List{d("spec.concurrencyPolicy", "FieldValueNotSupported", `Unsupported value: ""`)},
+			diag.List{}, nil,
+			nil},
+		{"no verdict: not a kind the server's rules know",
+			diag.List{d("spec.size", "FieldValueInvalid", "Invalid value: 0")},
+			nil, nil,
+			[]string{"spec.size FieldValueInvalid"}},
+		{"does not decode: the schema says why",
+			diag.List{d("spec.replicas", "FieldValueTypeInvalid", "Invalid value: string")},
+			nil, &Verdict{Undecodable: true, Diagnostics: diag.List{d("spec.replicas", "FieldValueTypeInvalid", "json: cannot unmarshal")}},
+			[]string{"spec.replicas FieldValueTypeInvalid"}},
+		{"does not decode, and the schema says nothing: the decoder says why",
+			nil,
+			nil, &Verdict{Undecodable: true, Diagnostics: diag.List{d("spec.minAvailable", "FieldValueTypeInvalid", "json: cannot unmarshal number 2147483648")}},
+			[]string{"spec.minAvailable FieldValueTypeInvalid"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got []string
-			for _, x := range Merge(c.schema, c.server) {
+			v := c.verdict
+			if v == nil && c.server != nil {
+				v = &Verdict{Diagnostics: c.server}
+			}
+			for _, x := range Merge(c.schema, v) {
 				got = append(got, x.Field+" "+x.Reason)
 			}
 			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
