@@ -19,10 +19,12 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubenix/kubenix/manifest"
 )
 
 // The differential test: mutants of the valid objects of the validation
-// corpus, each sent to `kubenix check` and to the API server (a dry-run
+// corpus and of the examples' builds, each sent to `kubenix check` and to the API server (a dry-run
 // create with strict field validation, as kubectl apply sends), and the
 // verdicts compared. The mutants are made at test time with a fixed seed:
 // each field dropped, emptied, given boundary numbers and bad strings, and
@@ -40,7 +42,7 @@ func TestDifferentialAgainstServer(t *testing.T) {
 	}
 	api := newAPIClient(t)
 	resources := api.discover(t)
-	seeds := corpusSeeds(t, resources)
+	seeds := append(corpusSeeds(t, resources), exampleSeeds(t, resources)...)
 	if len(seeds) < 10 {
 		t.Fatalf("only %d seed objects", len(seeds))
 	}
@@ -181,6 +183,29 @@ func corpusSeeds(t *testing.T, resources map[string]apiResource) []seed {
 				continue
 			}
 			out = append(out, seed{name: fmt.Sprintf("%s#%d", strings.TrimSuffix(filepath.Base(f), ".yaml"), i), obj: obj})
+		}
+	}
+	return out
+}
+
+// exampleSeeds are the objects of every example's build (charts
+// included), of kinds the server serves.
+func exampleSeeds(t *testing.T, resources map[string]apiResource) []seed {
+	work := t.TempDir()
+	var out []seed
+	for _, v := range exampleVariants(t) {
+		dir := filepath.Join(work, v.Name)
+		kubenix(t, work, append([]string{"build", v.App, "--out-dir", dir}, v.Args...)...).must(t, "kubenix build "+v.Name)
+		for _, f := range manifestFiles(t, dir) {
+			objs, diags := manifest.ReadFile(f)
+			if err := diags.Err(); err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range objs {
+				if _, ok := resources[o.APIVersion+"/"+o.Kind]; ok {
+					out = append(out, seed{name: v.Name + ":" + o.ID(), obj: o.Body})
+				}
+			}
 		}
 	}
 	return out
