@@ -27,8 +27,9 @@ import (
 // corpus and of the examples' builds, each sent to `kubenix check` and to the API server (a dry-run
 // create with strict field validation, as kubectl apply sends), and the
 // verdicts compared. The mutants are made at test time with a fixed seed:
-// each field dropped, emptied, given boundary numbers and bad strings, and
-// an unknown field. KUBENIX_DIFFTEST_MUTANTS sets how many are sent
+// each field dropped, emptied, given boundary numbers and bad strings, each
+// list's first entry twice, each object an invalid key, and an unknown
+// field. KUBENIX_DIFFTEST_MUTANTS sets how many are sent
 // (default 300, 0 = all).
 func TestDifferentialAgainstServer(t *testing.T) {
 	needCluster(t)
@@ -274,13 +275,22 @@ func replacements(v any) []any {
 	case string:
 		return []any{"", "Not_Valid!", "-1", t + "-" + strings.Repeat("x", 253)}
 	case float64, int64, int:
-		return []any{0, -1, 65536, int64(1) << 31, "abc"}
+		return []any{0, -1, 65536, int64(1) << 31, int64(1)<<53 + 1, "abc"}
 	case bool:
 		return []any{"yes"}
 	case []any:
-		return []any{[]any{}}
+		out := []any{[]any{}}
+		if len(t) > 0 {
+			// The first entry twice: duplicate names, ports, keys.
+			out = append(out, append([]any{clone(t[0])}, clone(t).([]any)...))
+		}
+		return out
 	case map[string]any:
-		return []any{map[string]any{}}
+		// An invalid key: an unknown field of a struct, a bad label or
+		// data key of a map.
+		bad := clone(t).(map[string]any)
+		bad["Not_Valid!/key"] = "x"
+		return []any{map[string]any{}, bad}
 	}
 	return nil
 }
