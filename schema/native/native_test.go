@@ -1,6 +1,8 @@
 package native
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -148,4 +150,21 @@ func TestMerge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Version names the release go.mod links, which the README documents.
+func TestVersionIsTheLinkedRelease(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "k8s.io/kubernetes" {
+			if f[1] != "v"+Version {
+				t.Errorf("go.mod links k8s.io/kubernetes %s, native.Version says %s", f[1], Version)
+			}
+			return
+		}
+	}
+	t.Error("go.mod does not require k8s.io/kubernetes")
 }
