@@ -24,13 +24,15 @@ import (
 )
 
 // The differential test: mutants of the valid objects of the validation
-// corpus and of the examples' builds, each sent to `kubenix check` and to the API server (a dry-run
-// create with strict field validation, as kubectl apply sends), and the
-// verdicts compared. The mutants are made at test time with a fixed seed:
-// each field dropped, emptied, given boundary numbers and bad strings, each
-// list's first entry twice, each object an invalid key, and an unknown
-// field. KUBENIX_DIFFTEST_MUTANTS sets how many are sent
-// (default 300, 0 = all).
+// corpus and of the examples' builds, each sent to `kubenix check` and to
+// the API server (a dry-run create with strict field validation, as kubectl
+// apply sends), and the verdicts compared. The mutants are made at test time
+// with a fixed seed: each field dropped, emptied, given boundary numbers and
+// bad strings, each list's first entry twice, each object an invalid key,
+// and an unknown field. KUBENIX_DIFFTEST_MUTANTS sets how many are sent
+// (default 300, 0 = all). It fails on any verdict that differs outside the
+// deliberate differences, and when fewer than 95% of the field paths of
+// agreed rejections agree.
 func TestDifferentialAgainstServer(t *testing.T) {
 	needCluster(t)
 	limit := 300
@@ -135,6 +137,12 @@ func TestDifferentialAgainstServer(t *testing.T) {
 		pathAgree, bothReject, strings.Join(report, "\n"))
 	if kubenixLax > 0 {
 		t.Errorf("kubenix accepts %d mutants the API server rejects (the list above)", kubenixLax)
+	}
+	if kubenixStrict > 0 {
+		t.Errorf("kubenix rejects %d mutants the API server accepts, outside the deliberate differences (the list above)", kubenixStrict)
+	}
+	if bothReject > 0 && pathAgree*100 < bothReject*95 {
+		t.Errorf("field paths agree on %d of %d agreed rejections: below 95%%", pathAgree, bothReject)
 	}
 }
 
