@@ -65,6 +65,7 @@ fuzz:
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLTree -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
 	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
+	go test ./nixcall -run XXX -fuzz FuzzParseTrace -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin result

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -26,15 +26,6 @@ func helmBench(bin, work string, runs int) error {
 	tHelm := median(runs, func() sample {
 		return measureEnv(work, helmEnv, helm, "template", "shop", chart, "--namespace", "prod", "--kube-version", "v1.37.0", "--include-crds", "--set-string", "image.tag=2")
 	})
-
-	// The same render through kubenix's renderer, as Nix calls it: one
-	// process per chart, no cache.
-	req, _ := json.Marshal(map[string]any{
-		"protocol": "kubenix-exec/1", "op": "helm.render",
-		"render":  map[string]any{"chart": chart, "name": "shop", "namespace": "prod", "includeCRDs": true, "kubeVersion": "1.37", "values": map[string]any{"image": map[string]any{"tag": "2"}}},
-		"context": map[string]any{"version": "bench"},
-	})
-	tExec := median(runs, func() sample { return measure(work, bin, "__exec", string(req)) })
 
 	// A whole evaluation with the chart: with a cold cache, with a warm
 	// one, and with the chart's objects written out literally (no chart).
@@ -66,8 +57,10 @@ func helmBench(bin, work string, runs int) error {
 	cold := tCold.wall - tLiteral.wall
 	warm := tWarm.wall - tLiteral.wall
 	fmt.Printf("\nhelm: rendering the shop test chart (crds, hooks, subcharts; 9 objects)\n")
-	fmt.Printf("  helm template (helm CLI, same module): %s; kubenix's renderer (kubenix __exec): %s -> ratio %.2f (target <= 1.0)\n",
-		secs(tHelm.wall), secs(tExec.wall), tExec.wall.Seconds()/tHelm.wall.Seconds())
+	// What the chart adds to a cold evaluation is kubenix's render: the
+	// Helm SDK in-process, and the second evaluation pass that reads it.
+	fmt.Printf("  helm template (helm CLI, same module): %s; what the chart adds to a cold kubenix eval (render + second pass): %s -> ratio %.2f (target <= 1.0)\n",
+		secs(tHelm.wall), secs(max(cold, time.Millisecond)), max(cold, time.Millisecond).Seconds()/tHelm.wall.Seconds())
 	fmt.Printf("  kubenix eval with the chart: cold cache %s, warm cache %s, objects written literally %s\n", secs(tCold.wall), secs(tWarm.wall), secs(tLiteral.wall))
 	fmt.Printf("  what the chart costs an evaluation: cold %s, cached %s -> %.0f%% (target <= 10%%)\n",
 		secs(max(cold, time.Millisecond)), secs(max(warm, 0)), 100*max(warm, 0).Seconds()/max(cold, time.Millisecond).Seconds())
@@ -87,34 +80,39 @@ func crdHeavyBench(bin, work, helm string, helmEnv []string, runs int) error {
 	tHelm := median(runs, func() sample {
 		return measureEnv(work, helmEnv, helm, "template", "x", chart, "--include-crds", "--kube-version", "v1.37.0")
 	})
-	exec := func(cacheDir string) sample {
-		req, _ := json.Marshal(map[string]any{
-			"protocol": "kubenix-exec/1", "op": "helm.render",
-			"render":  map[string]any{"chart": chart, "name": "x", "namespace": "default", "includeCRDs": true, "kubeVersion": "1.37", "values": map[string]any{}},
-			"context": map[string]any{"version": "bench", "cacheDir": cacheDir},
-		})
-		return measure(work, bin, "__exec", string(req))
+	// kubenix renders between evaluations (no process of its own to time):
+	// a whole `kubenix eval` of the chart, each run with other values so
+	// that the render itself is never cached.
+	app := filepath.Join(work, "crd-app.nix")
+	os.WriteFile(app, []byte(`{ kubenix, n ? 0 }: { c = kubenix.helm.chart { chart = "`+chart+`"; name = "x"; values.n = n; }; }`), 0o644)
+	n := 0
+	evalWith := func(cache string, fresh bool) sample {
+		if fresh {
+			n++
+		}
+		return measureEnv(work, append(os.Environ(), "XDG_CACHE_HOME="+cache), bin, "eval", app, "-o", "json", "--arg", "n", strconv.Itoa(n))
 	}
 	crdCache := filepath.Join(work, "crd-cache")
-	exec(crdCache)
-	tCold := median(runs, func() sample { return exec("") })
-	tParsed := median(runs, func() sample { return exec(crdCache) })
-	app := filepath.Join(work, "crd-app.nix")
-	os.WriteFile(app, []byte(`{ kubenix }: { c = kubenix.helm.chart { chart = "`+chart+`"; name = "x"; }; }`), 0o644)
-	warmEnv := append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(work, "crd-warm"))
-	measureEnv(work, warmEnv, bin, "eval", app, "-o", "json")
-	tBuildCold := median(runs, func() sample {
-		return measureEnv(work, append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(work, fmt.Sprintf("crd-cold-%d", time.Now().UnixNano()))), bin, "eval", app, "-o", "json")
+	evalWith(crdCache, true)
+	tCold := median(runs, func() sample {
+		return evalWith(filepath.Join(work, fmt.Sprintf("crd-cold-%d", time.Now().UnixNano())), true)
 	})
-	tBuildWarm := median(runs, func() sample { return measureEnv(work, warmEnv, bin, "eval", app, "-o", "json") })
+	tParsed := median(runs, func() sample { return evalWith(crdCache, true) })
+	tBuildWarm := median(runs, func() sample { return evalWith(crdCache, false) })
+	// What rendering costs: an evaluation that renders, less one whose
+	// render is cached (the same value, read from the reply).
+	render := func(s sample) sample {
+		return sample{wall: max(s.wall-tBuildWarm.wall, time.Millisecond), cpu: max(s.cpu-tBuildWarm.cpu, time.Millisecond)}
+	}
+	rCold, rParsed := render(tCold), render(tParsed)
 	ratio := func(s sample) float64 { return s.wall.Seconds() / tHelm.wall.Seconds() }
 	cpuRatio := func(s sample) float64 { return s.cpu.Seconds() / max(tHelm.cpu, time.Millisecond).Seconds() }
 	fmt.Printf("\nhelm: a generated chart with 4 MB of CRDs (kube-prometheus-stack's shape)\n")
-	fmt.Printf("  helm template: %s; kubenix's renderer, nothing cached: %s -> %.2fx; crds/ parsed before: %s -> %.2fx (target <= 1.5x)\n",
-		secs(tHelm.wall), secs(tCold.wall), ratio(tCold), secs(tParsed.wall), ratio(tParsed))
+	fmt.Printf("  helm template: %s; kubenix's render (an eval that renders less one from the cache), nothing cached: %s -> %.2fx; crds/ parsed before: %s -> %.2fx (target <= 1.5x)\n",
+		secs(tHelm.wall), secs(rCold.wall), ratio(rCold), secs(rParsed.wall), ratio(rParsed))
 	fmt.Printf("  CPU time: helm template %s; kubenix nothing cached %s -> %.2fx; crds/ parsed before %s -> %.2fx\n",
-		secs(tHelm.cpu), secs(tCold.cpu), cpuRatio(tCold), secs(tParsed.cpu), cpuRatio(tParsed))
-	fmt.Printf("  kubenix eval with the chart: cold cache %s, render cached %s\n", secs(tBuildCold.wall), secs(tBuildWarm.wall))
+		secs(tHelm.cpu), secs(rCold.cpu), cpuRatio(rCold), secs(rParsed.cpu), cpuRatio(rParsed))
+	fmt.Printf("  kubenix eval with the chart: nothing cached %s, crds/ parsed before %s, render cached %s\n", secs(tCold.wall), secs(tParsed.wall), secs(tBuildWarm.wall))
 	return nil
 }
 

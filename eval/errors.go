@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/nixcall"
 )
 
 // nixError is Nix's error output, taken apart.
@@ -103,7 +104,7 @@ var (
 // the attribute that fails.
 func (r *runner) explain(ctx context.Context, stderr []byte) error {
 	ne := parseNixError(stderr)
-	if rest, ok := strings.CutPrefix(ne.Message, ErrorPrefix); ok {
+	if rest, ok := strings.CutPrefix(ne.Message, nixcall.ErrorPrefix); ok {
 		return r.helperError(ctx, rest, ne)
 	}
 	if msg, ok := strings.CutPrefix(ne.Message, "kubenix: "); ok {
@@ -115,6 +116,9 @@ func (r *runner) explain(ctx context.Context, stderr []byte) error {
 		}
 	}
 	d := diag.Diagnostic{Severity: diag.Error, Message: ne.Message, Detail: ne.Frame, Pos: ne.Pos}
+	if msg, hint, ok := unsafeCall(ne); ok {
+		d.Message, d.Hint, d.Detail = msg, hint, strings.TrimRight(didYouMean.ReplaceAllString(ne.Frame, ""), " \n")
+	}
 	if r.internal(ne.Pos) {
 		d.Pos, d.Detail = messagePos(ne.Message), ""
 	}
@@ -131,7 +135,9 @@ func (r *runner) explain(ctx context.Context, stderr []byte) error {
 			d.Pos = diag.Pos{File: r.file}
 		}
 	}
-	d.Hint = hintFor(ne.Message)
+	if d.Hint == "" {
+		d.Hint = hintFor(ne.Message)
+	}
 	return diag.List{d}.Err()
 }
 
@@ -139,7 +145,7 @@ func (r *runner) explain(ctx context.Context, stderr []byte) error {
 // not render) at the chart file and line, with the Nix call site as the
 // place it was asked for.
 func (r *runner) helperError(ctx context.Context, report string, ne nixError) error {
-	var rep ErrorReport
+	var rep nixcall.ErrorReport
 	if err := json.Unmarshal([]byte(report), &rep); err != nil {
 		rep.Message = report
 	}
@@ -166,6 +172,32 @@ func (r *runner) helperError(ctx context.Context, report string, ne nixError) er
 		d.Related = []diag.Pos{call}
 	}
 	return diag.List{d}.Err()
+}
+
+var (
+	nativeCall = regexp.MustCompile(`^(?:attribute '(exec|importNative)' missing|undefined variable '__(exec|importNative)')$`)
+	didYouMean = regexp.MustCompile(`(?m)^\s*Did you mean .*$`)
+	ifd        = regexp.MustCompile(`^cannot build '([^']+)' during evaluation because the option 'allow-import-from-derivation' is disabled`)
+)
+
+// unsafeCall explains the errors of Nix code that tries to run a program
+// while kubenix evaluates it: builtins.exec and builtins.importNative
+// (which Nix defines only with allow-unsafe-native-code-during-evaluation),
+// and import from derivation. kubenix enables none of them.
+func unsafeCall(ne nixError) (msg, hint string, ok bool) {
+	if m := nativeCall.FindStringSubmatch(ne.Message); m != nil {
+		name := m[1] + m[2]
+		if m[1] != "" && !strings.Contains(ne.Frame, "builtins."+name) && !strings.Contains(ne.Frame, "builtins ."+name) {
+			return "", "", false // another attribute set's `exec`
+		}
+		return fmt.Sprintf("the file calls builtins.%s, which runs a program: kubenix never lets Nix code run programs, so Nix does not define it here (kubenix does not enable allow-unsafe-native-code-during-evaluation)", name),
+			"render charts with kubenix.helm.chart and parse YAML with kubenix.fromYAML; build anything else as a derivation and pass its path with --argstr", true
+	}
+	if m := ifd.FindStringSubmatch(ne.Message); m != nil {
+		return fmt.Sprintf("the file reads the output of %s while it is evaluated (import from derivation), which would run its builder: kubenix never lets Nix code run programs", m[1]),
+			"build it first (nix build) and pass the result with --argstr, or read the file from the source tree", true
+	}
+	return "", "", false
 }
 
 func hintFor(msg string) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/nixcall"
 )
 
 // Options say what to evaluate and how to run Nix.
@@ -23,9 +24,13 @@ type Options struct {
 	NixInstantiate string   // the nix-instantiate executable; "" looks it up on PATH
 	CacheDir       string   // where the embedded library is written once per version
 	Version        string   // kubenix's version, visible to Nix code as kubenix.version
-	// Context is what the kubenix library knows of the run (JSON): the
-	// kubenix binary for builtins.exec, the Kubernetes version, the lock.
-	Context map[string]any
+	// Context is what the kubenix library knows of the run: the
+	// Kubernetes version, the default namespace, the lock.
+	Context *nixcall.Context
+	// Calls answers what the library asks of Go (Helm renders, YAML);
+	// its replies directory is CacheDir. nil answers nothing: an app that
+	// calls kubenix.helm.chart or kubenix.fromYAML then fails.
+	Calls *nixcall.Server
 }
 
 // Arg is one function argument for the user's file.
@@ -43,25 +48,18 @@ type Result struct {
 	// Context is the string context of the whole value: the store paths and
 	// derivations its strings refer to, keyed by store path.
 	Context map[string]ContextEntry
-	// Stats are what the kubenix helpers reported during the evaluation
-	// (renders, cache hits): the JSON after each StatPrefix line.
-	Stats []string
+	// Stats are what the library reported of the calls it answered in the
+	// last pass (chart renders, each Cached unless this evaluation asked
+	// for it).
+	Stats []nixcall.Stat
+	// Passes is how many times Nix evaluated the file (see MaxPasses).
+	Passes int
 }
 
-// StatPrefix starts the lines helpers (and cached renders, through
-// builtins.trace) write to standard error to report to the kubenix run.
-const StatPrefix = "kubenix-stat "
-
-func statsOf(stderr []byte) []string {
-	var out []string
-	for _, line := range strings.Split(string(stderr), "\n") {
-		line = strings.TrimPrefix(line, "trace: ")
-		if rest, ok := strings.CutPrefix(line, StatPrefix); ok {
-			out = append(out, rest)
-		}
-	}
-	return out
-}
+// MaxPasses bounds the fixpoint: an app whose calls depend on the answers
+// of other calls (a chart's values taken from another chart's output)
+// needs a pass per level.
+const MaxPasses = 10
 
 // Site places one object in the tree and in the source.
 type Site struct {
@@ -114,14 +112,15 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 		return nil, &diag.UsageError{Err: err, Hint: "set XDG_CACHE_HOME to a writable directory"}
 	}
 	r := &runner{bin: bin, entry: entry, file: file, opts: opts}
-	out, stderr, err := r.run(ctx, "eval")
+	defer r.cleanup()
+	out, stderr, trace, err := r.fixpoint(ctx, "eval")
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			return nil, fmt.Errorf("running %s: %w", bin, err)
+			return nil, err
 		}
 		return nil, r.explain(ctx, stderr)
 	}
@@ -129,7 +128,10 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading Nix output: %w", err)
 	}
-	res.Stats = statsOf(stderr)
+	res.Stats, res.Passes = trace.Stats, r.passes
+	for i := range res.Stats {
+		res.Stats[i].Cached = !r.answered[res.Stats[i].Key]
+	}
 	if hasFloat(res.Value) {
 		// Nix printed its floats with 6 significant digits: ask again for
 		// the value with each float written exactly (the cost of a second
@@ -187,6 +189,13 @@ type runner struct {
 	bin, entry, file string
 	opts             Options
 	queries          string // JSON, for positions mode
+	context          string // opts.Context as JSON, marshalled once
+	// scratch is the evaluation's own directory (created when a pass asks
+	// for something, removed at the end): errors.json, the failed calls so
+	// far (nixcall.ErrorReport by key), and the replies no cache may keep.
+	scratch  string
+	answered map[string]bool
+	passes   int
 }
 
 // Positions evaluates the file again to find where the user wrote each of
@@ -214,7 +223,10 @@ func Positions(ctx context.Context, opts Options, paths [][]any) ([]diag.Pos, er
 		return nil, err
 	}
 	r := &runner{bin: bin, entry: entry, file: file, opts: opts, queries: string(q)}
-	out, stderr, err := r.run(ctx, "positions")
+	defer r.cleanup()
+	// Replies that no cache keeps (a render with a plaintext Secret) are
+	// asked for again: positions need the same value.
+	out, stderr, _, err := r.fixpoint(ctx, "positions")
 	if err != nil {
 		return nil, fmt.Errorf("finding positions: %s", parseNixError(stderr).Message)
 	}
@@ -232,12 +244,101 @@ func Positions(ctx context.Context, opts Options, paths [][]any) ([]diag.Pos, er
 	return pos, nil
 }
 
+// fixpoint evaluates the file in mode until a pass asks the library's
+// calls nothing new (see package nixcall): it returns the last pass's
+// output and what that pass traced. An evaluation error of a pass that
+// asked for something is not the user's concern yet: it may come from a
+// placeholder.
+func (r *runner) fixpoint(ctx context.Context, mode string) (out, stderr []byte, trace nixcall.Trace, err error) {
+	r.answered = map[string]bool{}
+	failed := map[string]nixcall.ErrorReport{}
+	for r.passes = 1; ; r.passes++ {
+		out, stderr, err = r.run(ctx, mode)
+		if ctx.Err() != nil {
+			return nil, nil, trace, ctx.Err()
+		}
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			return nil, nil, trace, fmt.Errorf("running %s: %w", r.bin, err)
+		}
+		var perr error
+		trace, perr = nixcall.ParseTrace(stderr)
+		var forged *nixcall.ForgedError
+		if errors.As(perr, &forged) {
+			return nil, nil, trace, diag.List{{Severity: diag.Error, Pos: diag.Pos{File: r.file}, Message: forged.Error(),
+				Hint: "kubenix.helm.chart and kubenix.fromYAML make requests; Nix code does not write them itself"}}.Err()
+		} else if perr != nil {
+			return nil, nil, trace, perr
+		}
+		var fresh []nixcall.Request
+		for _, q := range trace.Requests {
+			if !r.answered[q.Key] {
+				fresh = append(fresh, q)
+			}
+		}
+		switch {
+		case len(fresh) == 0 && len(trace.Requests) > 0:
+			return nil, nil, trace, &diag.UsageError{Err: fmt.Errorf("Nix asked again for an answer kubenix gave (in %s)", r.opts.CacheDir),
+				Hint: "kubenix answers Nix through its cache directory; is something else removing files there?"}
+		case len(fresh) == 0:
+			return out, stderr, trace, err
+		case r.opts.Calls == nil:
+			return nil, nil, trace, fmt.Errorf("this evaluation cannot answer kubenix.helm.chart or kubenix.fromYAML")
+		case r.passes == MaxPasses:
+			return nil, nil, trace, diag.List{{Severity: diag.Error, Pos: diag.Pos{File: r.file},
+				Message: fmt.Sprintf("after %d evaluations the app still asks for new chart renders or YAML parses (%d more)", MaxPasses, len(fresh)),
+				Hint:    "each call whose arguments come from another call's result needs one more evaluation; is there a chain of charts, or a call whose arguments change each time?"}}.Err()
+		}
+		if r.scratch == "" {
+			if r.scratch, err = os.MkdirTemp("", "kubenix-eval-"); err != nil {
+				return nil, nil, trace, &diag.UsageError{Err: err, Hint: "set TMPDIR to a writable directory"}
+			}
+		}
+		errs, aerr := r.opts.Calls.Answer(ctx, fresh, r.scratch)
+		if aerr != nil {
+			return nil, nil, trace, aerr
+		}
+		for _, q := range fresh {
+			r.answered[q.Key] = true
+		}
+		if len(errs) > 0 {
+			for k, e := range errs {
+				failed[k] = e
+			}
+			if err := r.writeErrors(failed); err != nil {
+				return nil, nil, trace, err
+			}
+		}
+	}
+}
+
+// writeErrors gives the failed calls to the next passes, in a file (a
+// message can be longer than a command-line argument may be).
+func (r *runner) writeErrors(failed map[string]nixcall.ErrorReport) error {
+	b, err := json.Marshal(failed)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(r.scratch, "errors.json"), b, 0o600)
+}
+
+func (r *runner) cleanup() {
+	if r.scratch != "" {
+		os.RemoveAll(r.scratch)
+	}
+}
+
 func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
-	// builtins.exec lets kubenix.helm.chart reach the kubenix binary; it
-	// is enabled for this evaluation only.
+	// Nix code never runs programs: builtins.exec stays off (Nix defines
+	// it only with allow-unsafe-native-code-during-evaluation), and so
+	// does import from derivation, which would build (run) a derivation
+	// while evaluating. The library's calls into Go go through
+	// fixpoint.
 	// Read-write mode writes the .drv files of derivations the value
 	// refers to (kubenix.image), so that they can be built.
-	args := []string{"--eval", "--strict", "--json", "--read-write-mode", "--option", "allow-unsafe-native-code-during-evaluation", "true"}
+	args := []string{"--eval", "--strict", "--json", "--read-write-mode",
+		"--option", "allow-unsafe-native-code-during-evaluation", "false",
+		"--option", "allow-import-from-derivation", "false"}
 	for _, p := range r.opts.SearchPath {
 		args = append(args, "-I", p)
 	}
@@ -249,11 +350,20 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 		args = append(args, "--argstr", "__kubenixQueries", r.queries)
 	}
 	if r.opts.Context != nil {
-		b, err := json.Marshal(r.opts.Context)
-		if err != nil {
-			return nil, nil, err
+		if r.context == "" {
+			b, err := json.Marshal(r.opts.Context)
+			if err != nil {
+				return nil, nil, err
+			}
+			r.context = string(b)
 		}
-		args = append(args, "--argstr", "__kubenixContext", string(b))
+		args = append(args, "--argstr", "__kubenixContext", r.context)
+	}
+	if r.opts.CacheDir != "" {
+		args = append(args, "--argstr", "__kubenixReplies", r.opts.CacheDir)
+	}
+	if r.scratch != "" {
+		args = append(args, "--argstr", "__kubenixScratch", r.scratch)
 	}
 	for _, a := range r.opts.Args {
 		flag := "--arg"

@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -479,49 +478,6 @@ func TestNondeterminismIsDetected(t *testing.T) {
 	res, _ = Render(context.Background(), shopOptions())
 	if len(res.Nondeterministic) != 0 {
 		t.Errorf("shop is deterministic: %v", res.Nondeterministic)
-	}
-}
-
-func TestServeRefusesForeignRequests(t *testing.T) {
-	for _, args := range [][]string{nil, {"a", "b"}, {"rm -rf /"}, {`{"protocol":"other","op":"helm.render"}`},
-		{`{"protocol":"kubenix-exec/1","op":"shell"}`}, {`{"protocol":"kubenix-exec/1","op":"helm.render","extra":1}`}, {"@/etc/passwd"}} {
-		var out bytes.Buffer
-		if err := Serve(context.Background(), args, &out); err == nil || out.Len() > 0 {
-			t.Errorf("%q: accepted (%q)", args, out.String())
-		}
-	}
-}
-
-// The answer to Nix is a Nix expression Nix can read, for results and
-// errors alike.
-func TestServeAnswersNix(t *testing.T) {
-	if _, err := exec.LookPath("nix-instantiate"); err != nil {
-		t.Skip("no Nix")
-	}
-	_, file, _, _ := runtime.Caller(0)
-	chart, _ := filepath.Abs(filepath.Join(filepath.Dir(file), "testdata", "charts", "shop"))
-	tricky := `hello ${x} "quoted" \ back` + "\n\ttab"
-	req := func(chart string) string {
-		b, _ := json.Marshal(Request{Protocol: Protocol, Op: "helm.render", Render: &RenderOptions{Chart: chart, Name: "r", Namespace: "n", KubeVersion: "1.37",
-			Values: map[string]any{"config": map[string]any{"greeting": tricky}}}})
-		return string(b)
-	}
-	var out bytes.Buffer
-	if err := Serve(context.Background(), []string{req(chart)}, &out); err != nil {
-		t.Fatal(err)
-	}
-	v, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E",
-		"builtins.head (map (o: o.data.greeting) (builtins.filter (o: o.kind == \"ConfigMap\") ("+out.String()+")))").Output()
-	var got string
-	json.Unmarshal(v, &got)
-	if err != nil || got != tricky {
-		t.Fatalf("nix read %q (%v), want %q", v, err, tricky)
-	}
-	out.Reset()
-	Serve(context.Background(), []string{req(chart + "-missing")}, &out)
-	msg, err := exec.Command("nix-instantiate", "--eval", "--strict", "-E", out.String()).CombinedOutput()
-	if err == nil || !strings.Contains(string(msg), "kubenix-error:") || !strings.Contains(string(msg), "does not exist") {
-		t.Fatalf("error answer: %s", msg)
 	}
 }
 

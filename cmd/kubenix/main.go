@@ -16,7 +16,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kubenix/kubenix/diag"
-	"github.com/kubenix/kubenix/helmwrap"
 )
 
 func main() {
@@ -111,21 +110,8 @@ Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &diag.UsageError{Err: err, Hint: "see --help"}
 	})
-	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.diffCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.applyCommand(), a.secretsCommand(), a.versionCommand(), a.execCommand())
+	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.diffCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.applyCommand(), a.secretsCommand(), a.versionCommand())
 	return root
-}
-
-// execCommand is how the kubenix Nix library calls back into kubenix
-// (builtins.exec); it is not for people.
-func (a *app) execCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:                "__exec REQUEST",
-		Hidden:             true,
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return helmwrap.Serve(cmd.Context(), args, a.stdout)
-		},
-	}
 }
 
 // printDiagnostics writes diagnostics in the chosen format to stderr.

@@ -16,9 +16,7 @@ import (
 // TestMain lets the test binary act as the kubenix binary, so tests can run
 // it as a real process (signals, exit codes) without a separate build.
 func TestMain(m *testing.M) {
-	// Nix calls the kubenix binary back (builtins.exec) as `kubenix __exec`;
-	// in tests that binary is this one.
-	if os.Getenv("KUBENIX_TEST_AS_MAIN") == "1" || len(os.Args) > 1 && os.Args[1] == "__exec" {
+	if os.Getenv("KUBENIX_TEST_AS_MAIN") == "1" {
 		main()
 		return
 	}

@@ -17,17 +17,32 @@
 # __kubenixMode = "floats": the value with every float written exactly
 #   (lib/json.nix), asked for only when the value has floats, which Nix 2.8's
 #   JSON prints with 6 significant digits.
-{ __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}", ... }@args:
+#
+# __kubenixReplies is the directory of kubenix's replies to the library's
+# calls; __kubenixScratch the evaluation's own directory: errors.json, the
+# calls that failed, and the replies no cache may keep (see `call` in
+# lib/default.nix).
+{ __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}"
+, __kubenixReplies ? "", __kubenixScratch ? "", ... }@args:
 let
   inherit (builtins)
     attrNames concatLists deepSeq elemAt foldl' genList isAttrs isList length
     toJSON trace tryEval typeOf unsafeGetAttrPos;
 
-  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" ];
+  userArgs = removeAttrs args [ "__kubenixFile" "__kubenixMode" "__kubenixQueries" "__kubenixContext" "__kubenixReplies" "__kubenixScratch" ];
   file = /. + __kubenixFile;
   imported = import file;
 
-  kubenix = import ./lib { context = builtins.fromJSON __kubenixContext; };
+  kubenix = import ./lib {
+    context = builtins.fromJSON __kubenixContext;
+    replies = {
+      dir = __kubenixReplies;
+      private = __kubenixScratch;
+      errors =
+        let f = "${__kubenixScratch}/errors.json"; in
+        if __kubenixScratch != "" && builtins.pathExists f then builtins.fromJSON (builtins.readFile f) else { };
+    };
+  };
 
   nixpkgsOnPath = builtins.any
     (e: e.prefix == "nixpkgs" || (e.prefix == "" && builtins.pathExists (e.path + "/nixpkgs")))

@@ -1,11 +1,12 @@
 # The kubenix Nix library, passed to user files as the `kubenix` argument.
 # Plain functions over attrsets: no module system, no nixpkgs needed.
 #
-# context comes from the kubenix run: its binary (for builtins.exec), the
-# build's Kubernetes version and namespace, the render cache, the lock.
-# nix/lib.nix (kubenix.lib.manifests) imports this same file with
-# evaluator = "nix" and no binary: Nix evaluates the app without kubenix.
-{ context ? { } }:
+# context comes from the kubenix run (nixcall.Context): the build's
+# Kubernetes version and namespace, the lock; replies are kubenix's answers
+# to the library's calls (see `call`). nix/lib.nix (kubenix.lib.manifests)
+# imports this same file with evaluator = "nix": Nix evaluates the app
+# without kubenix.
+{ context ? { }, replies ? { } }:
 let
   inherit (builtins) attrNames filter foldl' isAttrs isList map;
 
@@ -51,35 +52,42 @@ let
   withMeta = field: extra: mapObjects (o: o // {
     metadata = (o.metadata or { }) // { ${field} = extra // (o.metadata.${field} or { }); };
   });
-  # exec calls the kubenix binary through builtins.exec (which the kubenix
-  # CLI enables for its own evaluation only) with one JSON request; the
-  # answer is a Nix value. Large requests go through a file: an argument
-  # may not exceed 128 KiB.
+  # call asks kubenix for what needs Go (a Helm render, a YAML parse).
+  # Nix code cannot run programs: kubenix never enables builtins.exec. So
+  # the CLI evaluates an app as a fixpoint: a call whose reply is not in
+  # the replies directory yet writes its request to standard error (a
+  # `kubenix-request KEY REQUEST` trace line, KEY being the sha256 of the
+  # request's JSON text) and returns a placeholder, []; kubenix answers
+  # every request of the pass, writes the replies (replies.dir/SUB/KK/KEY.json,
+  # content-addressed, so they are also the cache; replies.private for a
+  # render with a plaintext Secret, which no cache keeps), and evaluates again
+  # until a pass asks nothing new. A failed call's report comes back in
+  # replies.errors, by key. See eval's package doc and the README (Security).
   callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; "secrets.sops" = "kubenix.secrets.sops"; };
-  exec = req:
-    if (context.evaluator or "cli") == "nix" then
-      throw ("kubenix: ${callers.${req.caller or req.op} or req.op} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
-        + " it calls the kubenix binary through builtins.exec during evaluation, which that evaluation does not have."
+  repliesDir = replies.dir or "";
+  privateDir = replies.private or "";
+  replyErrors = replies.errors or { };
+  call = { op, sub, request, caller ? op, site ? null, accept ? (_: true), stat ? null }:
+    let
+      text = builtins.toJSON (request // { inherit op; version = context.version or ""; });
+      key = builtins.hashString "sha256" text;
+      path = dir: "${dir}/${sub}/${builtins.substring 0 2 key}/${key}.json";
+      # The cache, or the evaluation's own directory (a reply no cache keeps).
+      file = if privateDir != "" && !(repliesDir != "" && builtins.pathExists (path repliesDir)) then path privateDir else path repliesDir;
+      entry = builtins.fromJSON (builtins.readFile file);
+      found = (repliesDir != "" || privateDir != "") && builtins.pathExists file
+        && builtins.hashString "sha256" entry.objects == entry.checksum && accept entry;
+      report = if stat == null then (v: v) else builtins.trace "kubenix-stat ${builtins.toJSON (stat entry // { inherit op key; })}";
+    in
+    if replyErrors ? ${key} then
+      throw "kubenix-error:${builtins.toJSON (replyErrors.${key} // (if site == null then { } else { call = site; }))}"
+    else if found then report (builtins.fromJSON entry.objects)
+    else if (context.evaluator or "cli") == "nix" then
+      throw ("kubenix: ${callers.${caller}} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
+        + " it needs kubenix's Go side, which only the kubenix CLI's evaluation has."
         + " Render with the CLI instead (kubenix build ./app.nix --out-dir deploy/manifests), commit the directory,"
         + " and make the flake output that directory (README: Manifests as a flake output)")
-    else if !(builtins ? exec) || !(context ? bin) then
-      throw "kubenix: ${req.op} needs builtins.exec: evaluate with the kubenix CLI (kubenix build/eval/check), which enables it for its own evaluation"
-    else
-      let
-        json = builtins.toJSON (builtins.removeAttrs req [ "caller" ] // {
-          protocol = "kubenix-exec/1";
-          context = {
-            version = context.version or "";
-            cacheDir = context.cacheDir or "";
-            strict = context.strict or false;
-          };
-        });
-        arg =
-          if builtins.stringLength json > 100000
-          then "@" + builtins.toFile "kubenix-request.json" (builtins.unsafeDiscardStringContext json)
-          else json;
-      in
-      builtins.exec [ context.bin "__exec" arg ];
+    else builtins.trace "kubenix-request ${key} ${text}" [ ];
 
   lockedCharts = (context.lock or { }).charts or { };
 
@@ -114,7 +122,7 @@ in
   # ready to map, filter and patch.
   #
   # Renders are cached by the chart's content, the values and the options:
-  # a cached render is read here, in Nix, without starting any process.
+  # a cached render is read here, in Nix, without another evaluation pass.
   helm.chart =
     { chart
     , name
@@ -129,36 +137,38 @@ in
     let
       # Where the call was written (its chart attribute): errors and the
       # rendered objects' diagnostics name it next to the chart file.
-      call = builtins.unsafeGetAttrPos "chart" args;
-      withCall = objs:
-        if call == null then objs
-        else map (o: o // { __kubenixOrigin = (o.__kubenixOrigin or { }) // { inherit call; }; }) objs;
+      site = builtins.unsafeGetAttrPos "chart" args;
+      withSite = objs:
+        if site == null then objs
+        else map (o: o // { __kubenixOrigin = (o.__kubenixOrigin or { }) // { call = site; }; }) objs;
       chartPath = toString chart;
-      render = {
-        chart = chartPath;
-        values = json.encode values;
-        inherit name namespace includeCRDs kubeVersion noHooks skipTests;
-        apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
-      };
-      cacheDir = context.cacheDir or "";
       inStore = builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) chartPath == builtins.storeDir + "/";
       # What identifies the chart's content: its store path (a directory
       # outside the store is added to it, once per content).
       chartId =
-        if inStore then chartPath
+        if inStore || !(builtins.pathExists chartPath) then chartPath
         else builtins.unsafeDiscardStringContext (toString (builtins.path { path = /. + chartPath; name = "kubenix-chart"; }));
-      cacheable = cacheDir != "" && builtins.pathExists chartPath;
-      key = builtins.hashString "sha256" (builtins.toJSON (render // { chart = chartId; version = context.version or ""; }));
-      entryFile = "${cacheDir}/helm-renders/${builtins.substring 0 2 key}/${key}.json";
-      usable = cacheable && builtins.pathExists entryFile;
-      entry = builtins.fromJSON (builtins.readFile entryFile);
-      valid = usable && builtins.hashString "sha256" entry.objects == entry.checksum
-        && !((context.strict or false) && entry.nondeterministic != [ ]);
-      stat = builtins.toJSON { op = "helm.render"; chart = entry.chart; release = name; cached = true; inherit (entry) nondeterministic; };
     in
-    withCall (if valid then builtins.trace "kubenix-stat ${stat}" (builtins.fromJSON entry.objects)
-    else exec ({ op = "helm.render"; inherit render; cacheKey = if cacheable then key else ""; }
-      // (if call == null then { } else { inherit call; })));
+    withSite (call {
+      op = "helm.render";
+      sub = "helm-renders";
+      request = {
+        inherit chartId;
+        render = {
+          chart = chartPath;
+          values = json.encode values;
+          inherit name namespace includeCRDs kubeVersion noHooks skipTests;
+          apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
+        };
+      };
+      # Not in the request (its key would change with every edit above the
+      # call): added to a failure's report where it is thrown.
+      inherit site;
+      # With --strict, a render known to differ each time is asked again,
+      # so that kubenix reports it.
+      accept = entry: !((context.strict or false) && entry.nondeterministic != [ ]);
+      stat = entry: { inherit (entry) chart nondeterministic; release = name; };
+    });
 
   # helm.fetch gives the chart archive that kubenix.lock pins for a
   # repository (https://... or oci://...), chart and version, as a
@@ -187,7 +197,7 @@ in
 
   # fromYAML parses a YAML string into the list of its documents, read as
   # kubectl reads them (so `yes` is true).
-  fromYAML = s: exec { op = "yaml.parse"; yaml = s; };
+  fromYAML = s: call { op = "yaml.parse"; sub = "yaml-parses"; request.yaml = s; };
 
   # secrets.sops ./db.sops.yaml: a Secret encrypted with SOPS (by the sops
   # CLI, with its metadata in plain text), put in the build as it is: the
@@ -198,7 +208,7 @@ in
     let
       text = builtins.readFile file;
       # Reported as kubenix.secrets.sops where it cannot run (caller).
-      docs = exec { op = "yaml.parse"; yaml = text; caller = "secrets.sops"; };
+      docs = call { op = "yaml.parse"; sub = "yaml-parses"; request.yaml = text; caller = "secrets.sops"; };
       doc = builtins.head docs;
     in
     if builtins.length docs != 1 || !(isObject doc)
