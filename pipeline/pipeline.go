@@ -408,6 +408,9 @@ type Built struct {
 // Build loads, renders and writes. Nothing is written unless every object is
 // valid; the previous result stays in place until the new one is complete.
 func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
+	if err := manifest.CheckTargets(storeDir(), opts.OutDir, opts.outLink()); err != nil {
+		return nil, err
+	}
 	l, err := Load(ctx, opts.Options)
 	if err != nil {
 		return nil, err
@@ -434,12 +437,7 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 		if err != nil {
 			return nil, err
 		}
-		link := opts.OutLink
-		if opts.NoLink {
-			link = ""
-		} else if link == "" {
-			link = "result"
-		}
+		link := opts.outLink()
 		st.Warn = func(msg string) {
 			l.Warnings = append(l.Warnings, diag.Diagnostic{Severity: diag.Warning, Message: msg})
 		}
@@ -465,6 +463,17 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 	}
 	l.Timings.Write = time.Since(start)
 	return b, nil
+}
+
+// outLink is the link to a store result, or "" for none.
+func (opts BuildOptions) outLink() string {
+	switch {
+	case opts.OutDir != "" || opts.NoLink:
+		return ""
+	case opts.OutLink == "":
+		return "result"
+	}
+	return opts.OutLink
 }
 
 func nixStore(opts BuildOptions, storeDir string) (*nixstore.Store, error) {

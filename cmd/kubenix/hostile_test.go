@@ -69,3 +69,43 @@ func TestServeRunsNothing(t *testing.T) {
 		t.Errorf("images.txt -> /dev/zero: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+const tinyApp = `{ kubenix }: {
+  cm = { apiVersion = "v1"; kind = "ConfigMap"; metadata = { name = "a"; namespace = "default"; }; data.x = "1"; };
+}
+`
+
+// No output path may lead into the Nix store: --out-dir result/sub, where
+// result is a store result, once wrote into the store path.
+func TestOutputIntoStoreRefused(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app.nix"), tinyApp)
+	kubenix(t, dir, "build", "app.nix").mustSucceed(t)
+	storePath, err := os.Readlink(filepath.Join(dir, "result"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(filepath.Dir(storePath), filepath.Join(dir, "store"))
+	for _, args := range [][]string{
+		{"--out-dir", "result/sub"},
+		{"--out-dir", "result"},
+		{"--out-dir", "store/x"},
+		{"--out-dir", filepath.Dir(storePath) + "/kubenix-out"},
+		{"--out-link", "result/sub"},
+		{"--out-link", "store/result"},
+	} {
+		r := kubenix(t, dir, append([]string{"build", "app.nix"}, args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "kubenix never writes into "+filepath.Dir(storePath)) {
+			t.Errorf("%v: exit %d, want 2 and a refusal:\n%s", args, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(storePath, "sub")); err == nil {
+		t.Error("a build wrote into a store path")
+	}
+	if out, err := exec.Command("nix-store", "--verify-path", storePath).CombinedOutput(); err != nil {
+		t.Errorf("nix-store --verify-path %s: %v\n%s", storePath, err, out)
+	}
+	// The link itself may point into the store: it is replaced.
+	kubenix(t, dir, "build", "app.nix", "--out-link", "result").mustSucceed(t)
+}
