@@ -179,6 +179,11 @@ func WriteStore(ctx context.Context, st Store, name string, files []File, refere
 	if link == "" {
 		return p, nil
 	}
+	unlock, err := lockTarget(ctx, link)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	if err := st.AddRoot(ctx, p, link); err != nil {
 		return "", err
 	}
@@ -200,6 +205,15 @@ func WriteDir(ctx context.Context, dir string, files []File) error {
 	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	unlock, err := lockTarget(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Again, now that no other build can be writing dir.
+	if err := checkOwnDir(dir); err != nil {
 		return err
 	}
 	removeStaleTemps(parent, filepath.Base(dir))
@@ -253,7 +267,8 @@ func WriteDir(ctx context.Context, dir string, files []File) error {
 
 func tempPrefix(dir string) string { return "." + filepath.Base(dir) + ".kubenix-tmp-" }
 
-// removeStaleTemps deletes what a killed run left next to an --out-dir.
+// removeStaleTemps deletes what a killed run left next to an --out-dir. It
+// is called with the target locked (lockTarget): no live build owns them.
 func removeStaleTemps(parent, base string) {
 	ents, _ := os.ReadDir(parent)
 	for _, e := range ents {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -108,4 +110,53 @@ func TestOutputIntoStoreRefused(t *testing.T) {
 	}
 	// The link itself may point into the store: it is replaced.
 	kubenix(t, dir, "build", "app.nix", "--out-link", "result").mustSucceed(t)
+}
+
+// Five builds at once into one --out-dir, and into one out-link: each
+// target ends up holding one build's complete result, and no temporaries.
+func TestConcurrentBuildsLeaveOneWholeResult(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	const objects = 1500
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix, id }: builtins.genList (i: {
+  apiVersion = "v1"; kind = "ConfigMap";
+  metadata = { name = "cm-${toString i}"; namespace = "default"; };
+  data.build = id;
+}) `+fmt.Sprint(objects)+"\n")
+	// The race this guards against does not show in every round.
+	out := []string{"--out-dir", "out"}
+	for _, target := range [][]string{out, out, out, {"--out-link", "link"}} {
+		var wg sync.WaitGroup
+		for i := range 5 {
+			wg.Go(func() {
+				cmd := exec.Command(os.Args[0], append([]string{"build", "app.nix", "--argstr", "id", fmt.Sprint("build-", i)}, target...)...)
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "KUBENIX_TEST_AS_MAIN=1", "XDG_CACHE_HOME="+cacheHome(t))
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("%v build %d: %v\n%s", target, i, err, out)
+				}
+			})
+		}
+		wg.Wait()
+		files := readTree(t, filepath.Join(dir, target[1])+"/")
+		builds := map[string]int{}
+		n := 0
+		for name, content := range files {
+			if !strings.HasSuffix(name, ".yaml") {
+				continue
+			}
+			n++
+			_, id, _ := strings.Cut(content, "build: ")
+			builds[strings.TrimSpace(strings.SplitN(id, "\n", 2)[0])]++
+		}
+		if n != objects || len(builds) != 1 {
+			t.Errorf("%v: %d of %d objects, from builds %v", target, n, objects, builds)
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if strings.Contains(e.Name(), "tmp") {
+				t.Errorf("%v: %s left behind", target, e.Name())
+			}
+		}
+	}
 }
