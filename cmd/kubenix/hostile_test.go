@@ -160,3 +160,43 @@ func TestConcurrentBuildsLeaveOneWholeResult(t *testing.T) {
 		}
 	}
 }
+
+// kubectl's last-applied-configuration annotation of a Secret holds the
+// whole Secret: kubenix diff hides its values there too, in every format.
+func TestDiffHidesSecretsInAnnotations(t *testing.T) {
+	dir := t.TempDir()
+	secret := func(password, note string) string {
+		applied := fmt.Sprintf(`{"apiVersion":"v1","data":{"password":%q},"kind":"Secret","metadata":{"name":"db","namespace":"shop"}}`, password)
+		return fmt.Sprintf(`apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: shop
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '%s'
+    note: %q
+    team: %s
+data:
+  password: %s
+`, applied, note, note[len(note)-4:], password)
+	}
+	os.MkdirAll(filepath.Join(dir, "old"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "new"), 0o755)
+	// c2VjcmV0 is "secret", aHVudGVyMg== is "hunter2".
+	writeFile(t, filepath.Join(dir, "old", "s.yaml"), secret("c2VjcmV0", "was secret"))
+	writeFile(t, filepath.Join(dir, "new", "s.yaml"), secret("aHVudGVyMg==", "now hunter2 shop"))
+	for _, args := range [][]string{nil, {"-o", "json"}, {"--stat"}, {"-U", "100"}} {
+		r := kubenix(t, dir, append([]string{"diff", "old", "new"}, args...)...)
+		if r.code != 1 {
+			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		for _, v := range []string{"c2VjcmV0", "aHVudGVyMg", "hunter2", "was secret"} {
+			if strings.Contains(r.stdout, v) {
+				t.Errorf("%v: the diff shows %q:\n%s", args, v, r.stdout)
+			}
+		}
+		if args == nil && (!strings.Contains(r.stdout, `\"password\":\"(hidden, after)\"`) || !strings.Contains(r.stdout, "note: (hidden, after)") || !strings.Contains(r.stdout, "+    team: shop")) {
+			t.Errorf("the diff must show what changed, hiding only values:\n%s", r.stdout)
+		}
+	}
+}
