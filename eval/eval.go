@@ -123,6 +123,9 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 		if !errors.As(err, &ee) {
 			return nil, fmt.Errorf("running %s: %w", bin, err)
 		}
+		if len(bytes.TrimSpace(stderr)) == 0 {
+			return nil, &diag.UsageError{Err: fmt.Errorf("%s failed (%v) without saying why", bin, ee), Hint: "check --nix-instantiate: it must be Nix's nix-instantiate"}
+		}
 		return nil, r.explain(ctx, stderr)
 	}
 	res, err := decodeResult(out)

@@ -17,6 +17,7 @@ import (
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/helmwrap"
 	"github.com/kubenix/kubenix/image"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
@@ -349,6 +350,9 @@ func ManifestFiles(path string) ([]string, error) {
 		return nil, err
 	}
 	if !fi.IsDir() {
+		if err := userfile.Check(path, userfile.ManifestLimit); err != nil {
+			return nil, err
+		}
 		return []string{path}, nil
 	}
 	root, err := filepath.EvalSymlinks(path)
@@ -369,7 +373,11 @@ func ManifestFiles(path string) ([]string, error) {
 		case ".yaml", ".yml", ".json":
 			if !d.IsDir() {
 				rel, _ := filepath.Rel(root, p)
-				out = append(out, filepath.Join(path, rel))
+				f := filepath.Join(path, rel)
+				if err := userfile.Check(f, userfile.ManifestLimit); err != nil {
+					return err
+				}
+				out = append(out, f)
 			}
 		}
 		return nil

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // addToStore adds path to the Nix store as it is (a symlink stays a
@@ -197,6 +199,111 @@ data:
 		}
 		if args == nil && (!strings.Contains(r.stdout, `\"password\":\"(hidden, after)\"`) || !strings.Contains(r.stdout, "note: (hidden, after)") || !strings.Contains(r.stdout, "+    team: shop")) {
 			t.Errorf("the diff must show what changed, hiding only values:\n%s", r.stdout)
+		}
+	}
+}
+
+// The hostile-input corpus: bad inputs of every kind, each with the exit
+// code and the message a user sees, next to good inputs that must keep
+// working. Fixtures are made here (FIFOs, device links, sparse files
+// cannot be committed).
+func TestHostileInputCorpus(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app.nix"), tinyApp)
+	writeFile(t, filepath.Join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n")
+	writeFile(t, filepath.Join(dir, "tree.json"), `{"cm":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"default"}}}`)
+	writeFile(t, filepath.Join(dir, "bad.lock"), `{"version":1,"images":{"nginx:1.27":{"digest":"sha256:not-a-digest"}}}`)
+	writeFile(t, filepath.Join(dir, "badchart.lock"), `{"version":1,"charts":{"r/c@1":{"repo":"https://x","chart":"c","version":"1","url":"https://x/c-1.tgz","sha256":"$(touch /tmp/x)"}}}`)
+	for _, p := range []string{"fifo.yaml", "fifo.json", filepath.Join("fifodir", "x.yaml")} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		if err := syscall.Mkfifo(filepath.Join(dir, p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))
+	os.MkdirAll(filepath.Join(dir, "zerolock"), 0o755)
+	writeFile(t, filepath.Join(dir, "zerolock", "app.nix"), tinyApp)
+	os.Symlink("/dev/zero", filepath.Join(dir, "zerolock", "kubenix.lock"))
+	huge, _ := os.Create(filepath.Join(dir, "huge.yaml"))
+	huge.Truncate(600 << 20) // sparse: no disk used
+	huge.Close()
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // a fragment of stderr
+		once bool   // the fragment must appear exactly once
+	}{
+		// Good input keeps working.
+		{args: []string{"check", "app.nix"}, code: 0},
+		{args: []string{"check", "cm.yaml", "--format", "json"}, code: 0},
+		{args: []string{"eval", "app.nix", "--format", "github"}, code: 0},
+		{args: []string{"build", "--from-json", "tree.json", "--no-out-link"}, code: 0},
+		{args: []string{"explain", "deployment.spec.replicas"}, code: 0},
+		{args: []string{"images", "lock", "app.nix", "--lock", "new.lock"}, code: 0}, // a lock being written may be new
+		// Flags are validated before any work, once, at the flag.
+		{args: []string{"check", "app.nix", "--format", "xml"}, code: 2, want: `--format "xml": want one of text, json, github`},
+		{args: []string{"eval", "app.nix", "--format", "xml"}, code: 2, want: `--format "xml"`},
+		{args: []string{"build", "app.nix", "--no-out-link", "--format", "xml"}, code: 2, want: `--format "xml"`},
+		{args: []string{"check", "app.nix", "-n", "Bad_NS"}, code: 2, want: `--namespace "Bad_NS" is not a valid namespace`, once: true},
+		{args: []string{"check", "cm.yaml", "-n", "Bad_NS"}, code: 2, want: `Bad_NS`, once: true},
+		{args: []string{"check", "app.nix", "--crd", "missing-dir/"}, code: 2, want: "--crd missing-dir/: no such file or directory"},
+		{args: []string{"check", "app.nix", "--crd", "missing.yaml"}, code: 2, want: "--crd missing.yaml: no such file or directory"},
+		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "/missing.lock"}, code: 2, want: "--lock /missing.lock: no such file or directory"},
+		{args: []string{"explain", "../../etc"}, code: 2, want: `"../../etc" is not a RESOURCE[.FIELD...]`},
+		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "/bin/false failed (exit status 1) without saying why"},
+		// Locks pin digests, nothing else.
+		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "bad.lock"}, code: 2, want: `bad.lock: image nginx:1.27: digest "sha256:not-a-digest" is not sha256: and 64 lowercase hex digits`},
+		{args: []string{"check", "app.nix", "--lock", "badchart.lock"}, code: 2, want: `chart r/c@1: sha256 "$(touch /tmp/x)" is not 64 hex digits`},
+		// Inputs are regular files of a bounded size: no hang, no crash.
+		{args: []string{"check", "fifo.yaml"}, code: 2, want: "fifo.yaml: not a regular file (a FIFO)"},
+		{args: []string{"check", "fifodir"}, code: 2, want: "not a regular file (a FIFO)"},
+		{args: []string{"check", "zero.yaml"}, code: 2, want: "zero.yaml: not a regular file (a character device)"},
+		{args: []string{"check", "huge.yaml"}, code: 2, want: "huge.yaml: larger than 512 MiB, more than kubenix reads"},
+		{args: []string{"diff", "fifo.yaml", "cm.yaml"}, code: 2, want: "not a regular file (a FIFO)"},
+		{args: []string{"check", "app.nix", "--crd", "zero.yaml"}, code: 2, want: "not a regular file (a character device)"},
+		{args: []string{"build", "--from-json", "fifo.json", "--no-out-link"}, code: 2, want: "fifo.json: not a regular file (a FIFO)"},
+		{args: []string{"check", "zerolock/app.nix"}, code: 2, want: "kubenix.lock: not a regular file (a character device)"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := kubenix(t, dir, tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("exit %d, want %d and %q in stderr:\n%s", r.code, tc.code, tc.want, r.stderr)
+			}
+			if tc.once && strings.Count(r.stderr, tc.want) != 1 {
+				t.Errorf("%q reported %d times:\n%s", tc.want, strings.Count(r.stderr, tc.want), r.stderr)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("a crash:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// SIGINT after Nix has finished, while a large check runs: exit 2 and the
+// interrupted message, not the end of the check.
+func TestInterruptAfterEvaluation(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 30000 {
+		fmt.Fprintf(&b, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d, namespace: default}\ndata: {a: \"%d\"}\n---\n", i, i)
+	}
+	writeFile(t, filepath.Join(dir, "big.yaml"), b.String())
+	for _, args := range [][]string{{"check", "big.yaml"}, {"diff", "big.yaml", "big.yaml"}} {
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "KUBENIX_TEST_AS_MAIN=1", "XDG_CACHE_HOME="+cacheHome(t))
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("%v: exit %d, stderr %q, stdout %.200q; want 2 and interrupted", args, code, stderr.String(), stdout.String())
 		}
 	}
 }

@@ -59,6 +59,25 @@ func Read(path string, limit int64) ([]byte, error) {
 	return readLimited(path, f, limit)
 }
 
+// Check reports, without opening it, whether path is a file Read would
+// read: a regular file (after symlinks) of at most limit bytes.
+func Check(path string, limit int64) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return &Error{Path: path, Reason: "no such file", Err: fs.ErrNotExist}
+		}
+		return &Error{Path: path, Reason: err.Error(), Err: err}
+	}
+	if !fi.Mode().IsRegular() {
+		return &Error{Path: path, Reason: "not a regular file (" + kind(fi.Mode()) + "); kubenix reads only regular files"}
+	}
+	if fi.Size() > limit {
+		return tooBig(path, limit)
+	}
+	return nil
+}
+
 // ReadStdin reads standard input, up to limit bytes.
 func ReadStdin(r io.Reader, limit int64) ([]byte, error) {
 	return readLimited("standard input", r, limit)
