@@ -221,6 +221,12 @@ func TestHostileInputCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	writeFile(t, filepath.Join(dir, "ints.nix"), `{ kubenix }: {
+  d = { apiVersion = "apps/v1"; kind = "Deployment"; metadata.name = "a";
+    spec = { replicas = 99999999999; selector.matchLabels.a = "b"; template.metadata.labels.a = "b";
+             template.spec.containers = [ { name = "c"; image = "nginx:1.27"; } ]; }; };
+}
+`)
 	os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))
 	os.MkdirAll(filepath.Join(dir, "zerolock"), 0o755)
 	writeFile(t, filepath.Join(dir, "zerolock", "app.nix"), tinyApp)
@@ -234,6 +240,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		code int
 		want string // a fragment of stderr
 		once bool   // the fragment must appear exactly once
+		not  string // a fragment stderr must not have
 	}{
 		// Good input keeps working.
 		{args: []string{"check", "app.nix"}, code: 0},
@@ -253,6 +260,8 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "/missing.lock"}, code: 2, want: "--lock /missing.lock: no such file or directory"},
 		{args: []string{"explain", "../../etc"}, code: 2, want: `"../../etc" is not a RESOURCE[.FIELD...]`},
 		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "/bin/false failed (exit status 1) without saying why"},
+		// One error per problem, at its field.
+		{args: []string{"check", "ints.nix"}, code: 1, want: "ints.nix:3:14: error: Deployment/default/a: spec.replicas: Invalid value: 99999999999", not: "<nil>"},
 		// Locks pin digests, nothing else.
 		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "bad.lock"}, code: 2, want: `bad.lock: image nginx:1.27: digest "sha256:not-a-digest" is not sha256: and 64 lowercase hex digits`},
 		{args: []string{"check", "app.nix", "--lock", "badchart.lock"}, code: 2, want: `chart r/c@1: sha256 "$(touch /tmp/x)" is not 64 hex digits`},
@@ -268,11 +277,15 @@ func TestHostileInputCorpus(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := kubenix(t, dir, tc.args...)
-			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
-				t.Fatalf("exit %d, want %d and %q in stderr:\n%s", r.code, tc.code, tc.want, r.stderr)
+			out := r.stderr + r.stdout // check prints its diagnostics on stdout
+			if r.code != tc.code || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d, want %d and %q in:\n%s", r.code, tc.code, tc.want, out)
 			}
-			if tc.once && strings.Count(r.stderr, tc.want) != 1 {
-				t.Errorf("%q reported %d times:\n%s", tc.want, strings.Count(r.stderr, tc.want), r.stderr)
+			if tc.not != "" && strings.Contains(out, tc.not) {
+				t.Errorf("%q in:\n%s", tc.not, out)
+			}
+			if tc.once && strings.Count(out, tc.want) != 1 {
+				t.Errorf("%q reported %d times:\n%s", tc.want, strings.Count(out, tc.want), out)
 			}
 			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
 				t.Errorf("a crash:\n%s", r.stderr)
