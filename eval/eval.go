@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/manifest"
 )
 
@@ -162,6 +163,11 @@ func userFile(p string) (string, error) {
 		if _, err := os.Stat(filepath.Join(abs, "default.nix")); err != nil {
 			return "", diag.Usagef("%s is a directory without default.nix", p)
 		}
+		return abs, nil
+	}
+	// Nix would read a FIFO or a device forever.
+	if err := userfile.Check(p, userfile.ManifestLimit); err != nil {
+		return "", &diag.UsageError{Err: err}
 	}
 	return abs, nil
 }

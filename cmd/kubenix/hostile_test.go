@@ -215,7 +215,7 @@ func TestHostileInputCorpus(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "tree.json"), `{"cm":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"default"}}}`)
 	writeFile(t, filepath.Join(dir, "bad.lock"), `{"version":1,"images":{"nginx:1.27":{"digest":"sha256:not-a-digest"}}}`)
 	writeFile(t, filepath.Join(dir, "badchart.lock"), `{"version":1,"charts":{"r/c@1":{"repo":"https://x","chart":"c","version":"1","url":"https://x/c-1.tgz","sha256":"$(touch /tmp/x)"}}}`)
-	for _, p := range []string{"fifo.yaml", "fifo.json", filepath.Join("fifodir", "x.yaml")} {
+	for _, p := range []string{"fifo.yaml", "fifo.json", "fifo.nix", filepath.Join("fifodir", "x.yaml")} {
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
 		if err := syscall.Mkfifo(filepath.Join(dir, p), 0o644); err != nil {
 			t.Fatal(err)
@@ -268,6 +268,8 @@ func TestHostileInputCorpus(t *testing.T) {
 		// Inputs are regular files of a bounded size: no hang, no crash.
 		{args: []string{"check", "fifo.yaml"}, code: 2, want: "fifo.yaml: not a regular file (a FIFO)"},
 		{args: []string{"check", "fifodir"}, code: 2, want: "not a regular file (a FIFO)"},
+		{args: []string{"check", "fifo.nix"}, code: 2, want: "fifo.nix: not a regular file (a FIFO)"},
+		{args: []string{"eval", "/dev/zero"}, code: 2, want: "/dev/zero: not a regular file (a character device)"},
 		{args: []string{"check", "zero.yaml"}, code: 2, want: "zero.yaml: not a regular file (a character device)"},
 		{args: []string{"check", "huge.yaml"}, code: 2, want: "huge.yaml: larger than 512 MiB, more than kubenix reads"},
 		{args: []string{"diff", "fifo.yaml", "cm.yaml"}, code: 2, want: "not a regular file (a FIFO)"},
