@@ -66,6 +66,12 @@ func Read(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(path, b)
+}
+
+// Parse reads the contents of the lock file at path.
+func Parse(path string, b []byte) (*File, error) {
+	f := &File{Path: path, Version: 1}
 	if err := json.Unmarshal(b, f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
