@@ -227,6 +227,10 @@ func TestHostileInputCorpus(t *testing.T) {
              template.spec.containers = [ { name = "c"; image = "nginx:1.27"; } ]; }; };
 }
 `)
+	os.MkdirAll(filepath.Join(dir, "linked", "templates"), 0o755)
+	writeFile(t, filepath.Join(dir, "linked", "Chart.yaml"), "apiVersion: v2\nname: linked\nversion: 0.1.0\n")
+	os.Symlink("/etc/passwd", filepath.Join(dir, "linked", "templates", "passwd.yaml"))
+	writeFile(t, filepath.Join(dir, "chart.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./linked; name = "x"; namespace = "default"; }; }`)
 	os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))
 	os.MkdirAll(filepath.Join(dir, "zerolock"), 0o755)
 	writeFile(t, filepath.Join(dir, "zerolock", "app.nix"), tinyApp)
@@ -262,6 +266,8 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "/bin/false failed (exit status 1) without saying why"},
 		// One error per problem, at its field.
 		{args: []string{"check", "ints.nix"}, code: 1, want: "ints.nix:3:14: error: Deployment/default/a: spec.replicas: Invalid value: 99999999999", not: "<nil>"},
+		// Charts stay inside their directory.
+		{args: []string{"check", "chart.nix"}, code: 1, want: "templates/passwd.yaml is a symlink to /etc/passwd, outside the chart directory", not: "root:x:0:0"},
 		// Locks pin digests, nothing else.
 		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "bad.lock"}, code: 2, want: `bad.lock: image nginx:1.27: digest "sha256:not-a-digest" is not sha256: and 64 lowercase hex digits`},
 		{args: []string{"check", "app.nix", "--lock", "badchart.lock"}, code: 2, want: `chart r/c@1: sha256 "$(touch /tmp/x)" is not 64 hex digits`},
