@@ -231,6 +231,7 @@ func TestHostileInputCorpus(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "linked", "Chart.yaml"), "apiVersion: v2\nname: linked\nversion: 0.1.0\n")
 	os.Symlink("/etc/passwd", filepath.Join(dir, "linked", "templates", "passwd.yaml"))
 	writeFile(t, filepath.Join(dir, "chart.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./linked; name = "x"; namespace = "default"; }; }`)
+	writeFile(t, filepath.Join(dir, "escape.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"a\\nerror: fake\\e[2J\", namespace: default}\n")
 	os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))
 	os.MkdirAll(filepath.Join(dir, "zerolock"), 0o755)
 	writeFile(t, filepath.Join(dir, "zerolock", "app.nix"), tinyApp)
@@ -266,6 +267,8 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "/bin/false failed (exit status 1) without saying why"},
 		// One error per problem, at its field.
 		{args: []string{"check", "ints.nix"}, code: 1, want: "ints.nix:3:14: error: Deployment/default/a: spec.replicas: Invalid value: 99999999999", not: "<nil>"},
+		// What a user wrote reaches the terminal escaped, on one line.
+		{args: []string{"check", "escape.yaml"}, code: 1, want: `ConfigMap/default/a\nerror: fake\x1b[2J: metadata.name: Invalid value`, not: "\x1b"},
 		// Charts stay inside their directory.
 		{args: []string{"check", "chart.nix"}, code: 1, want: "templates/passwd.yaml is a symlink to /etc/passwd, outside the chart directory", not: "root:x:0:0"},
 		// Locks pin digests, nothing else.

@@ -100,13 +100,13 @@ func isReported(err error) bool {
 func printError(w io.Writer, err error) {
 	var ue *diag.UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(w, "kubenix: %v\n", ue.Err)
+		fmt.Fprintf(w, "kubenix: %s\n", diag.Printable(ue.Err.Error(), false))
 		if ue.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", ue.Hint)
+			fmt.Fprintf(w, "  hint: %s\n", diag.Printable(ue.Hint, false))
 		}
 		return
 	}
-	fmt.Fprintf(w, "kubenix: %v\n", err)
+	fmt.Fprintf(w, "kubenix: %s\n", diag.Printable(err.Error(), false))
 }
 
 type app struct {
