@@ -230,6 +230,10 @@ func TestHostileInputCorpus(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "linked", "templates"), 0o755)
 	writeFile(t, filepath.Join(dir, "linked", "Chart.yaml"), "apiVersion: v2\nname: linked\nversion: 0.1.0\n")
 	os.Symlink("/etc/passwd", filepath.Join(dir, "linked", "templates", "passwd.yaml"))
+	os.MkdirAll(filepath.Join(dir, "rec", "templates"), 0o755)
+	writeFile(t, filepath.Join(dir, "rec", "Chart.yaml"), "apiVersion: v2\nname: rec\nversion: 0.1.0\n")
+	writeFile(t, filepath.Join(dir, "rec", "templates", "cm.yaml"), "{{- define \"a\" }}{{ include \"a\" . }}{{ end }}\nx: {{ include \"a\" . }}\n")
+	writeFile(t, filepath.Join(dir, "rec.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./rec; name = "x"; namespace = "default"; }; }`)
 	writeFile(t, filepath.Join(dir, "chart.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./linked; name = "x"; namespace = "default"; }; }`)
 	writeFile(t, filepath.Join(dir, "escape.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"a\\nerror: fake\\e[2J\", namespace: default}\n")
 	os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))
@@ -271,6 +275,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "escape.yaml"}, code: 1, want: `ConfigMap/default/a\nerror: fake\x1b[2J: metadata.name: Invalid value`, not: "\x1b"},
 		// Charts stay inside their directory.
 		{args: []string{"check", "chart.nix"}, code: 1, want: "templates/passwd.yaml is a symlink to /etc/passwd, outside the chart directory", not: "root:x:0:0"},
+		{args: []string{"check", "rec.nix"}, code: 1, want: `rec/templates/cm.yaml:2:6: error: chart rec: executing "rec/templates/cm.yaml" at <include "a" .>: error calling include: template: rec/templates/cm.yaml:1:20: executing "a" at <include "a" .>: [the same `},
 		// Locks pin digests, nothing else.
 		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "bad.lock"}, code: 2, want: `bad.lock: image nginx:1.27: digest "sha256:not-a-digest" is not sha256: and 64 lowercase hex digits`},
 		{args: []string{"check", "app.nix", "--lock", "badchart.lock"}, code: 2, want: `chart r/c@1: sha256 "$(touch /tmp/x)" is not 64 hex digits`},
