@@ -191,6 +191,11 @@ func NixSource(opts *eval.Options, res *eval.Result) *Source {
 		sites[manifest.Path(s.Path).String()] = manifest.Origin{Pos: s.Pos, Site: s.Site}
 	}
 	objs, keyed, diags := manifest.Extract(res.Value, sites)
+	for i := range diags {
+		if diags[i].Pos.IsZero() { // the file's value itself: no attribute to point at
+			diags[i].Pos = diag.Pos{File: opts.File}
+		}
+	}
 	return &Source{Objects: objs, Keyed: keyed, Diags: diags, Eval: opts, NixImages: nixImages(res.StoreDir, res.Context)}
 }
 

@@ -234,6 +234,7 @@ func TestHostileInputCorpus(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "rec", "Chart.yaml"), "apiVersion: v2\nname: rec\nversion: 0.1.0\n")
 	writeFile(t, filepath.Join(dir, "rec", "templates", "cm.yaml"), "{{- define \"a\" }}{{ include \"a\" . }}{{ end }}\nx: {{ include \"a\" . }}\n")
 	writeFile(t, filepath.Join(dir, "rec.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./rec; name = "x"; namespace = "default"; }; }`)
+	writeFile(t, filepath.Join(dir, "leaf.nix"), "{ kubenix }:\n  \"remember the service\"\n")
 	writeFile(t, filepath.Join(dir, "chart.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./linked; name = "x"; namespace = "default"; }; }`)
 	writeFile(t, filepath.Join(dir, "escape.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"a\\nerror: fake\\e[2J\", namespace: default}\n")
 	os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))
@@ -271,6 +272,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "/bin/false failed (exit status 1) without saying why"},
 		// One error per problem, at its field.
 		{args: []string{"check", "ints.nix"}, code: 1, want: "ints.nix:3:14: error: Deployment/default/a: spec.replicas: Invalid value: 99999999999", not: "<nil>"},
+		{args: []string{"check", "leaf.nix"}, code: 1, want: `leaf.nix: error: expected a Kubernetes object (an attrset with apiVersion and kind), or an attrset or list of them; found a string ("remember the service")`},
 		// What a user wrote reaches the terminal escaped, on one line.
 		{args: []string{"check", "escape.yaml"}, code: 1, want: `ConfigMap/default/a\nerror: fake\x1b[2J: metadata.name: Invalid value`, not: "\x1b"},
 		// Charts stay inside their directory.
