@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/kubenix/kubenix/pipeline"
 )
 
 // addToStore adds path to the Nix store as it is (a symlink stays a
@@ -337,4 +343,52 @@ func TestInterruptAfterEvaluation(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q, stdout %.200q; want 2 and interrupted", args, code, stderr.String(), stdout.String())
 		}
 	}
+}
+
+// A stream script (streamLayeredImage) is run by the build that pins it,
+// never by registry serve, which serves what that build extracted into
+// the cache, and refuses when no build did.
+func TestServeStreamImageFromBuildCache(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	imageApp(t, dir, "nginx:1.27", "stream = true;")
+	kubenix(t, dir, "build", "app.nix", "--images", "build").mustSucceed(t)
+	m := pinnedRef.FindStringSubmatch(readTree(t, filepath.Join(dir, "result")+"/")["0280-deployment-shop-web.yaml"])
+	if m == nil {
+		t.Fatal("the build did not pin the stream image by digest")
+	}
+	result := filepath.Join(dir, "result")
+	err := pipeline.ServeRegistry(context.Background(), result, "127.0.0.1:0", t.TempDir(), func(string) {})
+	if err == nil || !strings.Contains(err.Error(), "which kubenix serve never runs") {
+		t.Errorf("serve with a cache no build filled: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrCh := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- pipeline.ServeRegistry(ctx, result, "127.0.0.1:0", cacheHome(t)+"/kubenix", func(msg string) {
+			if a, ok := strings.CutPrefix(msg, "kubenix: serving 1 images at http://"); ok {
+				addrCh <- strings.Fields(a)[0]
+			}
+		})
+	}()
+	var addr string
+	select {
+	case addr = <-addrCh:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the registry did not start")
+	}
+	ref, _ := name.ParseReference(addr+"/shop/web@"+m[2], name.Insecure)
+	img, err := remote.Image(ref)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if _, err := img.ConfigFile(); err != nil {
+		t.Errorf("config: %v", err)
+	}
+	cancel()
+	<-done
 }
