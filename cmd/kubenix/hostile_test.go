@@ -318,8 +318,9 @@ func TestHostileInputCorpus(t *testing.T) {
 	}
 }
 
-// SIGINT after Nix has finished, while a large check runs: exit 2 and the
-// interrupted message, not the end of the check.
+// SIGINT or SIGTERM after Nix has finished, while a large check runs (or
+// during an evaluation): exit 2 and the interrupted message, not the end
+// of the command.
 func TestInterruptAfterEvaluation(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
@@ -327,7 +328,20 @@ func TestInterruptAfterEvaluation(t *testing.T) {
 		fmt.Fprintf(&b, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d, namespace: default}\ndata: {a: \"%d\"}\n---\n", i, i)
 	}
 	writeFile(t, filepath.Join(dir, "big.yaml"), b.String())
-	for _, args := range [][]string{{"check", "big.yaml"}, {"diff", "big.yaml", "big.yaml"}} {
+	writeFile(t, filepath.Join(dir, "big.nix"), `{ kubenix }: builtins.genList (i: {
+  apiVersion = "v1"; kind = "ConfigMap"; metadata = { name = "cm-${toString i}"; namespace = "default"; }; data.a = toString i;
+}) 30000
+`)
+	for _, tc := range []struct {
+		args []string
+		sig  syscall.Signal
+	}{
+		{[]string{"check", "big.yaml"}, syscall.SIGINT},
+		{[]string{"diff", "big.yaml", "big.yaml"}, syscall.SIGINT},
+		{[]string{"check", "big.yaml"}, syscall.SIGTERM},
+		{[]string{"eval", "big.nix"}, syscall.SIGTERM},
+	} {
+		args := tc.args
 		cmd := exec.Command(os.Args[0], args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "KUBENIX_TEST_AS_MAIN=1", "XDG_CACHE_HOME="+cacheHome(t))
@@ -337,7 +351,7 @@ func TestInterruptAfterEvaluation(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(300 * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Process.Signal(tc.sig)
 		cmd.Wait()
 		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(stderr.String(), "interrupted") {
 			t.Errorf("%v: exit %d, stderr %q, stdout %.200q; want 2 and interrupted", args, code, stderr.String(), stdout.String())
