@@ -243,6 +243,20 @@ func TestHostileInputCorpus(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "leaf.nix"), "{ kubenix }:\n  \"remember the service\"\n")
 	writeFile(t, filepath.Join(dir, "chart.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./linked; name = "x"; namespace = "default"; }; }`)
 	writeFile(t, filepath.Join(dir, "escape.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"a\\nerror: fake\\e[2J\", namespace: default}\n")
+	for name, content := range map[string]string{
+		"bomb.yaml":         "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+		"dupkey.yaml":       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\ndata: {x: '1', x: '2'}\n",
+		"noapi.yaml":        "kind: ConfigMap\nmetadata: {name: a}\n",
+		"unknownkind.yaml":  "apiVersion: v1\nkind: Widget\nmetadata: {name: a}\n",
+		"unknownfield.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\nspec: {x: 1}\n",
+		"removedapi.yaml":   "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a, namespace: default}\n",
+		"wrongtype.yaml":    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: default}\nspec: {replicas: three, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: nginx}]}}}\n",
+		"binary.yaml":       "\xff\xfe garbage\n",
+		"empty.yaml":        "",
+		"list.yaml":         "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: default}\n",
+	} {
+		writeFile(t, filepath.Join(dir, name), content)
+	}
 	os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml"))
 	os.MkdirAll(filepath.Join(dir, "zerolock"), 0o755)
 	writeFile(t, filepath.Join(dir, "zerolock", "app.nix"), tinyApp)
@@ -265,6 +279,17 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"build", "--from-json", "tree.json", "--no-out-link"}, code: 0},
 		{args: []string{"explain", "deployment.spec.replicas"}, code: 0},
 		{args: []string{"images", "lock", "app.nix", "--lock", "new.lock"}, code: 0}, // a lock being written may be new
+		{args: []string{"check", "empty.yaml"}, code: 0, want: "0 objects checked: 0 errors"},
+		{args: []string{"check", "list.yaml"}, code: 0, want: "1 objects checked: 0 errors"},
+		// Manifests: every problem at its line, one error each.
+		{args: []string{"check", "bomb.yaml"}, code: 1, want: "bomb.yaml:1:1: error: yaml: document contains excessive aliasing"},
+		{args: []string{"check", "dupkey.yaml"}, code: 1, want: `dupkey.yaml:4:16: error: ConfigMap/default/a: data.x: duplicate key "x"`, once: true},
+		{args: []string{"check", "noapi.yaml"}, code: 1, want: `noapi.yaml:1:1: error: apiVersion: object has kind "ConfigMap" but no apiVersion`},
+		{args: []string{"check", "unknownkind.yaml"}, code: 1, want: "unknownkind.yaml:2:1: error: Widget/a: kind: unknown kind v1 Widget"},
+		{args: []string{"check", "unknownfield.yaml"}, code: 1, want: "unknownfield.yaml:4:1: error: ConfigMap/default/a: spec: unknown field"},
+		{args: []string{"check", "removedapi.yaml"}, code: 1, want: "extensions/v1beta1 Ingress was removed in Kubernetes 1.22"},
+		{args: []string{"check", "wrongtype.yaml"}, code: 1, want: "wrongtype.yaml:4:8: error: Deployment/default/a: spec.replicas: Invalid value: \"string\"", once: true},
+		{args: []string{"check", "binary.yaml"}, code: 1, want: "binary.yaml: error: YAML:"},
 		// Flags are validated before any work, once, at the flag.
 		{args: []string{"check", "app.nix", "--format", "xml"}, code: 2, want: `--format "xml": want one of text, json, github`},
 		{args: []string{"eval", "app.nix", "--format", "xml"}, code: 2, want: `--format "xml"`},
