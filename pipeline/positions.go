@@ -12,7 +12,8 @@ import (
 // wrote that field: from the manifest's own index for YAML and JSON files,
 // and from one more evaluation (only of the paths asked for) for .nix files.
 // Where the field itself is not written (a required field is missing), the
-// nearest enclosing field that is written is used.
+// nearest enclosing field that is written is used. A diagnostic of an object
+// a chart rendered names the kubenix.helm.chart call too.
 func locateFields(ctx context.Context, objs []*manifest.Object, per []diag.List, owner map[*manifest.Object]*Source) error {
 	type query struct {
 		obj, diag int
@@ -23,6 +24,9 @@ func locateFields(ctx context.Context, objs []*manifest.Object, per []diag.List,
 		o := objs[i]
 		for j := range l {
 			d := &l[j]
+			if len(d.Related) == 0 {
+				d.Related = o.Origin.Also() // a rendered object: the chart call too
+			}
 			if d.Field == "" || d.Pos != o.Origin.Where() {
 				continue // no field, or already placed more precisely
 			}
