@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/nixstore"
 )
 
@@ -292,7 +293,7 @@ func checkOwnDir(dir string) error {
 		return &diag.UsageError{Err: fmt.Errorf("--out-dir %s exists and is not a directory", dir)}
 	}
 	own := map[string]bool{dirMarker: true}
-	if b, err := os.ReadFile(filepath.Join(dir, dirMarker)); err == nil {
+	if b, err := userfile.Read(filepath.Join(dir, dirMarker), userfile.SmallLimit); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
 			if l != "" && !strings.HasPrefix(l, "#") {
 				own[l] = true

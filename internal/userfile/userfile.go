@@ -16,7 +16,7 @@ import (
 // is known to meet (tens of MB); the others are small by nature.
 const (
 	ManifestLimit = 512 << 20
-	SmallLimit    = 16 << 20 // kubenix.lock, images.txt, values files
+	SmallLimit    = 16 << 20 // kubenix.lock, images.txt, an --out-dir's .kubenix-result
 )
 
 // Error says why a file cannot be read as input. Err is fs.ErrNotExist for
