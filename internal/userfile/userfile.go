@@ -31,7 +31,7 @@ func (e *Error) Error() string { return e.Path + ": " + e.Reason }
 func (e *Error) Unwrap() error { return e.Err }
 
 // Read reads path, which must be a regular file (after symlinks) of at most
-// limit bytes. "-" is not standard input here; see ReadStdin.
+// limit bytes. ("-" is a file name here: no command reads standard input.)
 func Read(path string, limit int64) ([]byte, error) {
 	// O_NONBLOCK: opening a FIFO must not wait for a writer.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -76,11 +76,6 @@ func Check(path string, limit int64) error {
 		return tooBig(path, limit)
 	}
 	return nil
-}
-
-// ReadStdin reads standard input, up to limit bytes.
-func ReadStdin(r io.Reader, limit int64) ([]byte, error) {
-	return readLimited("standard input", r, limit)
 }
 
 func readLimited(path string, r io.Reader, limit int64) ([]byte, error) {
