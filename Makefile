@@ -60,6 +60,7 @@ fuzz:
 	go test ./manifest -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
 	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
 	go test ./image -run XXX -fuzz FuzzParseList -fuzztime $(FUZZTIME)
+	go test ./image -run XXX -fuzz FuzzRegistryPath -fuzztime $(FUZZTIME)
 	go test ./lock -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 clean:
