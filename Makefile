@@ -61,6 +61,7 @@ fuzz:
 	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
 	go test ./image -run XXX -fuzz FuzzParseList -fuzztime $(FUZZTIME)
 	go test ./image -run XXX -fuzz FuzzRegistryPath -fuzztime $(FUZZTIME)
+	go test ./helmwrap -run XXX -fuzz FuzzLoadChartArchive -fuzztime $(FUZZTIME)
 	go test ./lock -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 clean:
