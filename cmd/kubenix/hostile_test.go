@@ -253,6 +253,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		"wrongtype.yaml":    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: default}\nspec: {replicas: three, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: nginx}]}}}\n",
 		"binary.yaml":       "\xff\xfe garbage\n",
 		"empty.yaml":        "",
+		"dupobj.yaml":       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n",
 		"list.yaml":         "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: default}\n",
 	} {
 		writeFile(t, filepath.Join(dir, name), content)
@@ -289,6 +290,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "unknownfield.yaml"}, code: 1, want: "unknownfield.yaml:4:1: error: ConfigMap/default/a: spec: unknown field"},
 		{args: []string{"check", "removedapi.yaml"}, code: 1, want: "extensions/v1beta1 Ingress was removed in Kubernetes 1.22"},
 		{args: []string{"check", "wrongtype.yaml"}, code: 1, want: "wrongtype.yaml:4:8: error: Deployment/default/a: spec.replicas: Invalid value: \"string\"", once: true},
+		{args: []string{"check", "dupobj.yaml"}, code: 1, want: "dupobj.yaml:6:1: error: ConfigMap/default/a: defined more than once\n  see also dupobj.yaml:2:1"},
 		{args: []string{"check", "binary.yaml"}, code: 1, want: "binary.yaml: error: YAML:"},
 		// Flags are validated before any work, once, at the flag.
 		{args: []string{"check", "app.nix", "--format", "xml"}, code: 2, want: `--format "xml": want one of text, json, github`},
