@@ -22,6 +22,7 @@ import (
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // Options configure loading and checking objects.
@@ -43,6 +44,8 @@ type Options struct {
 	RequirePinned bool     // an image reference that is not pinned is an error
 	ImageFields   []string // more places that hold image references: Kind:spec.path
 	ImageRegistry string   // the registry kubenix.image tags with ("" = localhost:5000)
+
+	Secrets secrets.Options // what counts as a secret, and whether plaintext ones may pass
 }
 
 // Timings record how long each stage took.
@@ -275,14 +278,17 @@ func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Sourc
 	for i, o := range all {
 		perObject[i] = append(perObject[i], pinned.Problems[o]...)
 	}
-	for i, l := range set.ValidateAll(all, schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}) {
+	for i, l := range secrets.Guard(all, opts.Secrets) {
+		perObject[i] = append(perObject[i], l...)
+	}
+	for i, l := range set.ValidateAll(secrets.ForValidation(all), schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}) {
 		perObject[i] = append(perObject[i], l...)
 	}
 	if err := locateFields(ctx, all, perObject, owner); err != nil {
 		return nil, err
 	}
-	for _, l := range perObject {
-		diags = append(diags, l...)
+	for i, l := range perObject {
+		diags = append(diags, secrets.Scrub(all[i], l, opts.Secrets)...)
 	}
 	diag.SortByPosition(diags)
 	return &Checked{Objects: all, Images: pinned.Images, Diagnostics: diags}, nil
