@@ -324,6 +324,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"diff", "fifo.yaml", "cm.yaml"}, code: 2, want: "not a regular file (a FIFO)"},
 		{args: []string{"check", "app.nix", "--crd", "zero.yaml"}, code: 2, want: "not a regular file (a character device)"},
 		{args: []string{"build", "--from-json", "fifo.json", "--no-out-link"}, code: 2, want: "fifo.json: not a regular file (a FIFO)"},
+		{args: []string{"secrets", "encrypt", "zero.yaml", "--age", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}, code: 2, want: "zero.yaml: not a regular file (a character device)"},
 		{args: []string{"check", "zerolock/app.nix"}, code: 2, want: "kubenix.lock: not a regular file (a character device)"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
