@@ -46,6 +46,10 @@ func main() {
 	os.Exit(code)
 }
 
+// readOnly marks the commands that only answer (check, eval, diff): once
+// interrupted they exit 2 even when they got to the end.
+const readOnly = "kubenix/read-only"
+
 const (
 	interruptGrace     = time.Second
 	interruptedMessage = "kubenix: interrupted; the previous result is untouched"
@@ -63,7 +67,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err = root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	if ctx.Err() != nil && cmd != nil && cmd.Annotations[readOnly] != "" {
+		// Its answer may be complete, but was asked to stop: a script
+		// must not take a check that was interrupted for one that passed.
+		fmt.Fprintln(stderr, interruptedMessage)
+		return diag.ExitUsage
+	}
 	if err == nil {
 		return diag.ExitOK
 	}
