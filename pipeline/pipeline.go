@@ -22,6 +22,7 @@ import (
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/schema/native"
 	"github.com/kubenix/kubenix/secrets"
 )
 
@@ -281,8 +282,11 @@ func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Sourc
 	for i, l := range secrets.Guard(all, opts.Secrets) {
 		perObject[i] = append(perObject[i], l...)
 	}
-	for i, l := range set.ValidateAll(secrets.ForValidation(all), schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}) {
-		perObject[i] = append(perObject[i], l...)
+	checked := secrets.ForValidation(all)
+	validated := set.ValidateAll(checked, schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields})
+	builtin := native.Validate(set, checked)
+	for i := range all {
+		perObject[i] = append(perObject[i], native.Merge(validated[i], builtin[i])...)
 	}
 	if err := locateFields(ctx, all, perObject, owner); err != nil {
 		return nil, err
