@@ -66,6 +66,10 @@ fuzz:
 	go test ./manifest -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
 	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
 	go test ./nixcall -run XXX -fuzz FuzzParseTrace -fuzztime $(FUZZTIME)
+	go test ./image -run XXX -fuzz FuzzParseList -fuzztime $(FUZZTIME)
+	go test ./image -run XXX -fuzz FuzzRegistryPath -fuzztime $(FUZZTIME)
+	go test ./helmwrap -run XXX -fuzz FuzzLoadChartArchive -fuzztime $(FUZZTIME)
+	go test ./lock -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin result

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/secrets"
 )
@@ -231,7 +232,7 @@ func (k kubectl) applyEncrypted(ctx context.Context, es []Entry) error {
 	}
 	var bodies []map[string]any
 	for _, e := range es {
-		data, err := os.ReadFile(e.File)
+		data, err := userfile.Read(e.File, userfile.ManifestLimit)
 		if err != nil {
 			return &diag.UsageError{Err: err}
 		}

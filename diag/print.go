@@ -76,6 +76,7 @@ func (p *textPrinter) paint(code, s string) string {
 }
 
 func (p *textPrinter) Print(d Diagnostic) {
+	d = printableDiagnostic(d)
 	var b strings.Builder
 	if pos := p.opts.rel(d.Pos).String(); pos != "" {
 		b.WriteString(p.paint(ansiBold, pos+":") + " ")
@@ -110,6 +111,23 @@ func (p *textPrinter) Print(d Diagnostic) {
 		fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiBold, "hint:"), indentRest(d.Hint, "  "))
 	}
 	io.WriteString(p.w, b.String())
+}
+
+// printableDiagnostic escapes what in d could act on a terminal or break a
+// line that must stay one (see Printable); JSON output escapes by itself.
+func printableDiagnostic(d Diagnostic) Diagnostic {
+	d.Pos.File = Printable(d.Pos.File, true)
+	d.Object, d.Field, d.Path = Printable(d.Object, true), Printable(d.Field, true), Printable(d.Path, true)
+	d.Message, d.Detail, d.Hint = Printable(d.Message, false), Printable(d.Detail, false), Printable(d.Hint, false)
+	if d.Related != nil {
+		related := make([]Pos, len(d.Related))
+		for i, r := range d.Related {
+			r.File = Printable(r.File, true)
+			related[i] = r
+		}
+		d.Related = related
+	}
+	return d
 }
 
 func indentRest(s, indent string) string {
@@ -216,6 +234,7 @@ type githubPrinter struct {
 }
 
 func (p *githubPrinter) Print(d Diagnostic) {
+	d = printableDiagnostic(d)
 	pos := p.opts.rel(d.Pos)
 	var props []string
 	if pos.File != "" {

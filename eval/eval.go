@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixcall"
 )
@@ -122,6 +123,9 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 		if !errors.As(err, &ee) {
 			return nil, err
 		}
+		if len(bytes.TrimSpace(stderr)) == 0 {
+			return nil, &diag.UsageError{Err: fmt.Errorf("%s failed (%v) without saying why", bin, ee), Hint: "check --nix-instantiate: it must be Nix's nix-instantiate"}
+		}
 		return nil, r.explain(ctx, stderr)
 	}
 	res, err := decodeResult(out)
@@ -169,6 +173,11 @@ func userFile(p string) (string, error) {
 		if _, err := os.Stat(filepath.Join(abs, "default.nix")); err != nil {
 			return "", diag.Usagef("%s is a directory without default.nix", p)
 		}
+		return abs, nil
+	}
+	// Nix would read a FIFO or a device forever.
+	if err := userfile.Check(p, userfile.ManifestLimit); err != nil {
+		return "", &diag.UsageError{Err: err}
 	}
 	return abs, nil
 }

@@ -2,10 +2,12 @@ package helmwrap
 
 import (
 	"errors"
+	"fmt"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"helm.sh/helm/v3/pkg/chart"
 )
@@ -51,6 +53,7 @@ var yamlParseError = regexp.MustCompile(`^YAML parse error on ([^:]+): `)
 // templateError turns a Helm rendering error into a TemplateError.
 func templateError(c *chart.Chart, err error) error {
 	msg := err.Error()
+	msg = shortenHelmMessage(msg)
 	te := &TemplateError{Chart: c.Name(), Msg: msg}
 	if m := yamlParseError.FindStringSubmatch(msg); m != nil {
 		// The rendered output is not YAML: Helm names the template, and
@@ -83,6 +86,42 @@ func cleanHelmMessage(msg string) string {
 				return strings.TrimSpace(rest[i+2:])
 			}
 		}
+	}
+	return msg
+}
+
+// maxHelmMessage bounds a template error: a recursive include makes Helm
+// repeat the same frame a thousand times (a 100 KB line).
+const maxHelmMessage = 2000
+
+// shortenHelmMessage writes a frame Helm repeats (the calls of a recursive
+// include) once, saying how often it came, and cuts what is still too long.
+func shortenHelmMessage(msg string) string {
+	const sep = "error calling include: "
+	parts := strings.Split(msg, sep)
+	var out []string
+	for i := 0; i < len(parts); {
+		j := i + 1
+		for j < len(parts) && parts[j] == parts[i] {
+			j++
+		}
+		p := parts[i]
+		if n := j - i; n > 1 {
+			p = fmt.Sprintf("%s[the same %d more times] ", p, n-1)
+		}
+		out = append(out, p)
+		i = j
+	}
+	msg = strings.Join(out, sep)
+	if len(msg) > maxHelmMessage {
+		head, tail := maxHelmMessage/2, len(msg)-maxHelmMessage/2
+		for head > 0 && !utf8.RuneStart(msg[head]) {
+			head--
+		}
+		for tail < len(msg) && !utf8.RuneStart(msg[tail]) {
+			tail++
+		}
+		msg = fmt.Sprintf("%s … (%d bytes left out) … %s", msg[:head], tail-head, msg[tail:])
 	}
 	return msg
 }

@@ -115,6 +115,9 @@ func LoadChart(path string) (*chart.Chart, error) {
 		if _, err := os.Stat(filepath.Join(path, "Chart.yaml")); err != nil {
 			return nil, &ChartError{Path: path, Msg: fmt.Sprintf("%s is not a Helm chart: it has no Chart.yaml", path)}
 		}
+		if err := checkChartSymlinks(path); err != nil {
+			return nil, err
+		}
 	}
 	chrt, err := loader.Load(path)
 	if err != nil {

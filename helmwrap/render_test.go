@@ -425,6 +425,8 @@ func TestRenderErrors(t *testing.T) {
 		{name: "missing dependency", opts: func(o *RenderOptions) { o.Chart = chartDir("missing-dep") }, message: "found in Chart.yaml, but missing in charts/ directory: postgresql"},
 		{name: "hostile archive", opts: func(o *RenderOptions) { o.Chart = hostile }, message: "chart illegally references parent directory"},
 		{name: "corrupt archive", opts: func(o *RenderOptions) { o.Chart = corrupt }, message: "cannot load chart " + corrupt},
+		{name: "symlink out of the chart", opts: func(o *RenderOptions) { o.Chart = linkedChart(t, "/etc/passwd") }, message: "templates/passwd.yaml is a symlink to /etc/passwd, outside the chart directory"},
+		{name: "symlink to nothing", opts: func(o *RenderOptions) { o.Chart = linkedChart(t, "../../nowhere") }, message: "templates/passwd.yaml is a symlink to ../../nowhere, which does not exist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := shopOptions()
@@ -446,6 +448,17 @@ func TestRenderErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// linkedChart is a directory chart with templates/passwd.yaml a symlink
+// to target.
+func linkedChart(t *testing.T, target string) string {
+	dir := filepath.Join(t.TempDir(), "linked")
+	os.MkdirAll(filepath.Join(dir, "templates"), 0o755)
+	os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte("apiVersion: v2\nname: linked\nversion: 0.1.0\n"), 0o644)
+	os.Symlink("../Chart.yaml", filepath.Join(dir, "templates", "inside.txt")) // inside: fine
+	os.Symlink(target, filepath.Join(dir, "templates", "passwd.yaml"))
+	return dir
 }
 
 // hostileArchive is a chart archive with an entry outside the chart.

@@ -12,11 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kubenix/kubenix/nixstore"
 )
 
 // Media types of the images kubenix writes: OCI manifests with
@@ -95,6 +98,35 @@ func (e *ArchiveError) Error() string { return fmt.Sprintf("%s: %s", e.Archive, 
 // the archive is read again whatever the cache holds: what push and serve
 // do, so that an archive altered after the build is caught by its digest.
 func Load(ctx context.Context, archive, cacheDir string, fresh bool) (*Image, error) {
+	return load(ctx, archive, cacheDir, fresh, true)
+}
+
+// LoadStored makes the archive a result names servable, treating the name
+// as untrusted: it must lead (after symlinks) to a path in the Nix store
+// storeDir, and nothing is ever run. A stream script
+// (streamLayeredImage) is served only from what the build that ran it
+// extracted into cacheDir, each blob checked against its digest; other
+// archives are read again, as Load does with fresh.
+func LoadStored(ctx context.Context, storeDir, archive, cacheDir string) (*Image, error) {
+	resolved, err := nixstore.ResolveStorePath(storeDir, archive)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &ArchiveError{archive, "not in the store (build the images with the result: kubenix build --images build)"}
+	}
+	if err != nil {
+		var oe *nixstore.OutsideError
+		if errors.As(err, &oe) {
+			where := "is outside the Nix store " + storeDir
+			if oe.Resolved != "" && oe.Resolved != archive {
+				where = "leads to " + oe.Resolved + ", outside the Nix store " + storeDir
+			}
+			return nil, &ArchiveError{archive, "refused: it " + where + "; kubenix serves only image archives in the store"}
+		}
+		return nil, &ArchiveError{archive, err.Error()}
+	}
+	return load(ctx, resolved, cacheDir, true, false)
+}
+
+func load(ctx context.Context, archive, cacheDir string, fresh, mayRun bool) (*Image, error) {
 	fi, err := os.Stat(archive)
 	if err != nil {
 		return nil, &ArchiveError{archive, "does not exist"}
@@ -103,6 +135,22 @@ func Load(ctx context.Context, archive, cacheDir string, fresh bool) (*Image, er
 		return loadLayout(archive)
 	}
 	dir := filepath.Join(cacheDir, "images", filepath.Base(archive))
+	script := fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 && !isArchive(archive)
+	if script && !mayRun {
+		img, err := readCached(archive, dir)
+		if err != nil {
+			return nil, &ArchiveError{archive, "an image stream script (streamLayeredImage), which kubenix serve never runs, and no build has extracted it into the cache; build with kubenix build --images build first"}
+		}
+		for _, d := range append([]Descriptor{img.Config}, img.Layers...) {
+			if err := verifyBlob(img.BlobPath(d.Digest), d); err != nil {
+				return nil, &ArchiveError{archive, fmt.Sprintf("the cached blob %s of its stream script: %v; build again with kubenix build --images build", d.Digest, err)}
+			}
+		}
+		return img, nil
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &ArchiveError{archive, "not an image archive: not a regular file or an OCI layout directory"}
+	}
 	if !fresh {
 		if img, err := readCached(archive, dir); err == nil {
 			return img, nil
@@ -117,7 +165,7 @@ func Load(ctx context.Context, archive, cacheDir string, fresh bool) (*Image, er
 	}
 	defer os.RemoveAll(tmp)
 	var src io.ReadCloser
-	if fi.Mode()&0o111 != 0 && !isArchive(archive) {
+	if script {
 		src, err = runStream(ctx, archive)
 	} else {
 		src, err = os.Open(archive)

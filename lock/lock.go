@@ -9,10 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 
 	"github.com/kubenix/kubenix/internal/atomicfile"
+	"github.com/kubenix/kubenix/internal/userfile"
 )
 
 // FileName is the lock's name.
@@ -55,20 +59,54 @@ func (c Chart) StoreName() string { return c.Chart + "-" + c.Version + ".tgz" }
 // Read reads a lock file; a missing file is an empty lock.
 func Read(path string) (*File, error) {
 	f := &File{Path: path, Version: 1}
-	b, err := os.ReadFile(path)
+	b, err := userfile.Read(path, userfile.SmallLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return f, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	return Parse(path, b)
+}
+
+// Parse reads the contents of the lock file at path.
+func Parse(path string, b []byte) (*File, error) {
+	f := &File{Path: path, Version: 1}
 	if err := json.Unmarshal(b, f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if f.Version != 1 {
 		return nil, fmt.Errorf("%s: lock version %d is not supported by this kubenix", path, f.Version)
 	}
+	if err := f.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return f, nil
+}
+
+var (
+	imageDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	sha256Hex   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
+
+// check refuses entries whose pins are not digests: a lock is committed
+// and reviewed, and what it pins is written into manifests as it is.
+func (f *File) check() error {
+	for _, ref := range slices.Sorted(maps.Keys(f.Images)) {
+		if d := f.Images[ref].Digest; !imageDigest.MatchString(d) {
+			return fmt.Errorf("image %s: digest %q is not sha256: and 64 lowercase hex digits", ref, d)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(f.Charts)) {
+		c := f.Charts[key]
+		if !sha256Hex.MatchString(c.SHA256) {
+			return fmt.Errorf("chart %s: sha256 %q is not 64 hex digits", key, c.SHA256)
+		}
+		if c.Digest != "" && !imageDigest.MatchString(c.Digest) {
+			return fmt.Errorf("chart %s: digest %q is not sha256: and 64 lowercase hex digits", key, c.Digest)
+		}
+	}
+	return nil
 }
 
 // Find returns the lock of an app: explicit when given, else the nearest

@@ -329,9 +329,13 @@ func CheckDuplicates(objs []*Object) diag.List {
 	for _, o := range objs {
 		k := o.Key()
 		if first, ok := seen[k]; ok {
+			msg := "defined more than once" // a document of a manifest: "see also" says where
+			if len(first.Origin.Path) > 0 {
+				msg = fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path)
+			}
 			l = append(l, diag.Diagnostic{
 				Severity: diag.Error, Pos: o.Origin.Where(), Path: o.TreePath(), Object: o.ID(), Identity: o.Identity(),
-				Message: fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path),
+				Message: msg,
 				Related: []diag.Pos{first.Origin.Where()},
 				Hint:    "give one of them another name or namespace, or remove one",
 			})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -13,13 +12,19 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
 )
 
 // ReadFile reads Kubernetes objects from a YAML or JSON manifest file.
 func ReadFile(path string) ([]*Object, diag.List) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, userfile.ManifestLimit)
 	if err != nil {
-		return nil, diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: err.Error()}}
+		msg := err.Error()
+		var ue *userfile.Error
+		if errors.As(err, &ue) {
+			msg = ue.Reason
+		}
+		return nil, diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
 	}
 	return Read(path, data)
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/nixstore"
 )
 
@@ -182,6 +183,11 @@ func WriteStore(ctx context.Context, st Store, name string, files []File, refere
 	if link == "" {
 		return p, nil
 	}
+	unlock, err := lockTarget(ctx, link)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	if err := st.AddRoot(ctx, p, link); err != nil {
 		return "", err
 	}
@@ -203,6 +209,15 @@ func WriteDir(ctx context.Context, dir string, files []File) error {
 	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	unlock, err := lockTarget(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Again, now that no other build can be writing dir.
+	if err := checkOwnDir(dir); err != nil {
 		return err
 	}
 	removeStaleTemps(parent, filepath.Base(dir))
@@ -256,7 +271,8 @@ func WriteDir(ctx context.Context, dir string, files []File) error {
 
 func tempPrefix(dir string) string { return "." + filepath.Base(dir) + ".kubenix-tmp-" }
 
-// removeStaleTemps deletes what a killed run left next to an --out-dir.
+// removeStaleTemps deletes what a killed run left next to an --out-dir. It
+// is called with the target locked (lockTarget): no live build owns them.
 func removeStaleTemps(parent, base string) {
 	ents, _ := os.ReadDir(parent)
 	for _, e := range ents {
@@ -280,7 +296,7 @@ func checkOwnDir(dir string) error {
 		return &diag.UsageError{Err: fmt.Errorf("--out-dir %s exists and is not a directory", dir)}
 	}
 	own := map[string]bool{dirMarker: true}
-	if b, err := os.ReadFile(filepath.Join(dir, dirMarker)); err == nil {
+	if b, err := userfile.Read(filepath.Join(dir, dirMarker), userfile.SmallLimit); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
 			if l != "" && !strings.HasPrefix(l, "#") {
 				own[l] = true

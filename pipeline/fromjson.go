@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/image"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/manifest"
 )
@@ -23,7 +24,7 @@ import (
 // from other tags (looking in a store the build does not own would make the
 // output depend on what happens to be there).
 func JSONSource(file, lockFile, storeDir string, findImages bool) (*Source, error) {
-	data, err := os.ReadFile(file)
+	data, err := userfile.Read(file, userfile.ManifestLimit)
 	if err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}

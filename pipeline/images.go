@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/image"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/lock"
 )
 
@@ -164,7 +165,7 @@ func tampered(info *image.Info, img *image.Image) error {
 // ServeRegistry serves the Nix-built images a result refers to, read-only,
 // until ctx ends.
 func ServeRegistry(ctx context.Context, result, addr, cacheDir string, say func(string)) error {
-	data, err := os.ReadFile(filepath.Join(result, image.ListFile))
+	data, err := userfile.Read(filepath.Join(result, image.ListFile), userfile.SmallLimit)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, serr := os.Stat(result); serr != nil {
 			return diag.Usagef("%s: no such result (build one with kubenix build)", result)
@@ -184,11 +185,7 @@ func ServeRegistry(ctx context.Context, result, addr, cacheDir string, say func(
 		if info.Pin != image.PinStoreHash || info.Archive == "" {
 			continue // third-party and nix-snapshotter images are not ours to serve
 		}
-		if _, err := os.Lstat(info.Archive); err != nil {
-			return &diag.UsageError{Err: fmt.Errorf("%s: the archive of %s is not in the store", info.Archive, info.Ref),
-				Hint: "build the images with the result: kubenix build --images build"}
-		}
-		img, err := image.Load(ctx, info.Archive, cacheDir, true)
+		img, err := image.LoadStored(ctx, storeDir(), info.Archive, cacheDir)
 		if err != nil {
 			return &diag.UsageError{Err: err}
 		}

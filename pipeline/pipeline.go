@@ -17,6 +17,7 @@ import (
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/helmwrap"
 	"github.com/kubenix/kubenix/image"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixstore"
@@ -194,6 +195,11 @@ func NixSource(opts *eval.Options, res *eval.Result) *Source {
 		sites[manifest.Path(s.Path).String()] = manifest.Origin{Pos: s.Pos, Site: s.Site}
 	}
 	objs, keyed, diags := manifest.Extract(res.Value, sites)
+	for i := range diags {
+		if diags[i].Pos.IsZero() { // the file's value itself: no attribute to point at
+			diags[i].Pos = diag.Pos{File: opts.File}
+		}
+	}
 	return &Source{Objects: objs, Keyed: keyed, Diags: diags, Eval: opts, NixImages: nixImages(res.StoreDir, res.Context)}
 }
 
@@ -359,6 +365,9 @@ func ManifestFiles(path string) ([]string, error) {
 		return nil, err
 	}
 	if !fi.IsDir() {
+		if err := userfile.Check(path, userfile.ManifestLimit); err != nil {
+			return nil, err
+		}
 		return []string{path}, nil
 	}
 	root, err := filepath.EvalSymlinks(path)
@@ -379,7 +388,11 @@ func ManifestFiles(path string) ([]string, error) {
 		case ".yaml", ".yml", ".json":
 			if !d.IsDir() {
 				rel, _ := filepath.Rel(root, p)
-				out = append(out, filepath.Join(path, rel))
+				f := filepath.Join(path, rel)
+				if err := userfile.Check(f, userfile.ManifestLimit); err != nil {
+					return err
+				}
+				out = append(out, f)
 			}
 		}
 		return nil
@@ -418,6 +431,9 @@ type Built struct {
 // Build loads, renders and writes. Nothing is written unless every object is
 // valid; the previous result stays in place until the new one is complete.
 func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
+	if err := manifest.CheckTargets(storeDir(), opts.OutDir, opts.outLink()); err != nil {
+		return nil, err
+	}
 	l, err := Load(ctx, opts.Options)
 	if err != nil {
 		return nil, err
@@ -444,12 +460,7 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 		if err != nil {
 			return nil, err
 		}
-		link := opts.OutLink
-		if opts.NoLink {
-			link = ""
-		} else if link == "" {
-			link = "result"
-		}
+		link := opts.outLink()
 		st.Warn = func(msg string) {
 			l.Warnings = append(l.Warnings, diag.Diagnostic{Severity: diag.Warning, Message: msg})
 		}
@@ -475,6 +486,17 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 	}
 	l.Timings.Write = time.Since(start)
 	return b, nil
+}
+
+// outLink is the link to a store result, or "" for none.
+func (opts BuildOptions) outLink() string {
+	switch {
+	case opts.OutDir != "" || opts.NoLink:
+		return ""
+	case opts.OutLink == "":
+		return "result"
+	}
+	return opts.OutLink
 }
 
 func nixStore(opts BuildOptions, storeDir string) (*nixstore.Store, error) {

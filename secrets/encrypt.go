@@ -21,6 +21,8 @@ import (
 	"filippo.io/age"
 	"filippo.io/age/armor"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/kubenix/kubenix/internal/userfile"
 )
 
 // SOPSVersion is the sops format version kubenix writes (the sops release
@@ -48,7 +50,7 @@ func FindCreationRule(file string) (*CreationRule, error) {
 	}
 	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
 		cfg := filepath.Join(dir, ".sops.yaml")
-		data, err := os.ReadFile(cfg)
+		data, err := userfile.Read(cfg, userfile.SmallLimit)
 		if err == nil {
 			rel, _ := filepath.Rel(dir, abs)
 			return creationRule(cfg, data, filepath.ToSlash(rel))

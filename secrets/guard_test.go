@@ -52,6 +52,18 @@ func TestRedactAndScrub(t *testing.T) {
 	if o.Body["stringData"].(map[string]any)["password"] != "hunter2" {
 		t.Error("Redact changed the object")
 	}
+	// kubectl's last-applied-configuration holds the values too.
+	o.Body["metadata"].(map[string]any)["annotations"] = map[string]any{
+		"kubectl.kubernetes.io/last-applied-configuration": `{"data":{"token":"aHVudGVyMw=="},"kind":"Secret"}`,
+		"team": "shop",
+	}
+	an := secrets.Redact(o, secrets.Options{})["metadata"].(map[string]any)["annotations"].(map[string]any)
+	if an["kubectl.kubernetes.io/last-applied-configuration"] != secrets.Hidden || an["team"] != "shop" {
+		t.Errorf("annotations: %v", an)
+	}
+	if !strings.Contains(o.Body["metadata"].(map[string]any)["annotations"].(map[string]any)["kubectl.kubernetes.io/last-applied-configuration"].(string), "aHVudGVyMw==") {
+		t.Error("Redact changed the object's annotations")
+	}
 	l := secrets.Scrub(o, diag.List{
 		{Field: "data.token", Message: `Invalid value: "aHVudGVyMw==": not hunter3`},
 		{Field: "metadata.name", Message: "the word hunter2 is long enough; 'a' is not hidden"},

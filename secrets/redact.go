@@ -38,7 +38,32 @@ func Redact(o *manifest.Object, opts Options) map[string]any {
 		}
 		body[field] = hidden
 	}
+	redactAnnotations(body, secretValues(o))
 	return body
+}
+
+// redactAnnotations hides the annotations of a (cloned) body that hold one
+// of values: kubectl's last-applied-configuration annotation holds the
+// whole object, values included.
+func redactAnnotations(body map[string]any, values []string) {
+	md, _ := body["metadata"].(map[string]any)
+	an, _ := md["annotations"].(map[string]any)
+	if len(an) == 0 || len(values) == 0 {
+		return
+	}
+	hidden := maps.Clone(an)
+	for k, v := range an {
+		s, _ := v.(string)
+		for _, val := range values {
+			if strings.Contains(s, val) {
+				hidden[k] = Hidden
+				break
+			}
+		}
+	}
+	md = maps.Clone(md)
+	md["annotations"] = hidden
+	body["metadata"] = md
 }
 
 // Scrub returns the diagnostics of object o with its secret values

@@ -18,8 +18,9 @@ func (a *app) checkCommand() *cobra.Command {
 		quiet  bool
 	)
 	cmd := &cobra.Command{
-		Use:   "check PATH...",
-		Short: "Validate .nix files and Kubernetes manifests, writing nothing",
+		Use:         "check PATH...",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Validate .nix files and Kubernetes manifests, writing nothing",
 		Long: `Validate every object of the given paths as the API server of the target
 Kubernetes version would, and write nothing: for pre-commit hooks and CI.
 

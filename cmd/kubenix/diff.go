@@ -22,8 +22,9 @@ func (a *app) diffCommand() *cobra.Command {
 		context     int
 	)
 	cmd := &cobra.Command{
-		Use:   "diff OLD NEW",
-		Short: "Show what changes between two builds, object by object",
+		Use:         "diff OLD NEW",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Show what changes between two builds, object by object",
 		Long: `Compare two sets of Kubernetes objects offline and show what applying NEW
 instead of OLD would change: objects added, removed and changed, each changed
 one as a unified diff of its YAML.

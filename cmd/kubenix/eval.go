@@ -20,8 +20,9 @@ func (a *app) evalCommand() *cobra.Command {
 		showSecrets bool
 	)
 	cmd := &cobra.Command{
-		Use:   "eval FILE",
-		Short: "Evaluate a Nix file and print its objects",
+		Use:         "eval FILE",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Evaluate a Nix file and print its objects",
 		Long: `Evaluate and check FILE exactly as 'kubenix build' does and print the objects
 on stdout in install order: a YAML stream (one document per object, canonical
 form), or with -o json a JSON list. Nothing is written to disk.

@@ -30,6 +30,9 @@ deploy), optionally qualified by group (deployments.apps).`,
   kubenix explain widgets.spec --crd crds/widgets.yaml`,
 		Args: usageArgs(1, "one RESOURCE[.FIELD...]"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !resourceArg.MatchString(args[0]) {
+				return diag.Usagef("%q is not a RESOURCE[.FIELD...]: a resource name (deployment, deployments.apps), then field names, separated by dots", args[0])
+			}
 			set, err := schema.NewSet(kubeVersion)
 			if err != nil {
 				return &diag.UsageError{Err: err}

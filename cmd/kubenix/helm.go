@@ -33,8 +33,9 @@ reproducible once locked; pass it as the chart of kubenix.helm.chart.`,
 func (a *app) helmAddCommand() *cobra.Command {
 	var o pipeline.HelmAddOptions
 	cmd := &cobra.Command{
-		Use:   "add REPO CHART --version VERSION | add oci://REGISTRY/PATH/CHART --version VERSION",
-		Short: "Resolve, download and lock a remote chart",
+		Use:         "add REPO CHART --version VERSION | add oci://REGISTRY/PATH/CHART --version VERSION",
+		Annotations: map[string]string{lockMayBeNew: "yes"},
+		Short:       "Resolve, download and lock a remote chart",
 		Long: `Resolve VERSION (an exact version or a range such as ^18.0.0) of CHART in the
 chart repository REPO (whose index.yaml lists it) or the OCI registry, download
 the archive into the Nix store, check it, and record it in kubenix.lock

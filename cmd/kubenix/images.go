@@ -115,8 +115,9 @@ func (a *app) imagesLockCommand() *cobra.Command {
 		prune, check bool
 	)
 	cmd := &cobra.Command{
-		Use:   "lock FILE",
-		Short: "Pin the third-party images of a build by digest in kubenix.lock",
+		Use:         "lock FILE",
+		Annotations: map[string]string{lockMayBeNew: "yes"},
+		Short:       "Pin the third-party images of a build by digest in kubenix.lock",
 		Long: `Resolve every third-party image reference of FILE's objects (nginx:1.27) to the
 digest its registry serves now (the multi-platform index's digest where there
 is one) and record it in kubenix.lock. Builds then rewrite the reference to

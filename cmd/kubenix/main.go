@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -24,10 +25,34 @@ func main() {
 	// objects, where 400 would add 15).
 	debug.SetGCPercent(200)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, os.Args[1:], os.Stdout, os.Stderr) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-ctx.Done():
+		// Every step checks ctx, but not every loop does: a signal is
+		// honoured within a second whatever is running. Results are
+		// swapped in atomically, so stopping here writes nothing half.
+		select {
+		case code = <-done:
+		case <-time.After(interruptGrace):
+			fmt.Fprintln(os.Stderr, interruptedMessage)
+			code = diag.ExitUsage
+		}
+	}
 	stop()
 	os.Exit(code)
 }
+
+// readOnly marks the commands that only answer (check, eval, diff): once
+// interrupted they exit 2 even when they got to the end.
+const readOnly = "kubenix/read-only"
+
+const (
+	interruptGrace     = time.Second
+	interruptedMessage = "kubenix: interrupted; the previous result is untouched"
+)
 
 // run executes one kubenix command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -41,7 +66,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err = root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	if ctx.Err() != nil && cmd != nil && cmd.Annotations[readOnly] != "" {
+		// Its answer may be complete, but was asked to stop: a script
+		// must not take a check that was interrupted for one that passed.
+		fmt.Fprintln(stderr, interruptedMessage)
+		return diag.ExitUsage
+	}
 	if err == nil {
 		return diag.ExitOK
 	}
@@ -50,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return int(status)
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || !isReported(err)) {
-		fmt.Fprintln(stderr, "kubenix: interrupted; the previous result is untouched")
+		fmt.Fprintln(stderr, interruptedMessage)
 		return diag.ExitUsage
 	}
 	if !isReported(err) {
@@ -78,13 +109,13 @@ func isReported(err error) bool {
 func printError(w io.Writer, err error) {
 	var ue *diag.UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(w, "kubenix: %v\n", ue.Err)
+		fmt.Fprintf(w, "kubenix: %s\n", diag.Printable(ue.Err.Error(), false))
 		if ue.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", ue.Hint)
+			fmt.Fprintf(w, "  hint: %s\n", diag.Printable(ue.Hint, false))
 		}
 		return
 	}
-	fmt.Fprintf(w, "kubenix: %v\n", err)
+	fmt.Fprintf(w, "kubenix: %s\n", diag.Printable(err.Error(), false))
 }
 
 type app struct {
@@ -104,8 +135,9 @@ an ordered manifest directory that plain kubectl applies:
 
 Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 (a wrong flag, Nix missing, an unwritable output).`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: checkFlagValues,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &diag.UsageError{Err: err, Hint: "see --help"}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/internal/atomicfile"
+	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/secrets"
 )
 
@@ -50,7 +51,7 @@ Nothing is decrypted here, and nothing in plain text is written.`,
   kubenix secrets encrypt db.yaml --age age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p > db.sops.yaml`,
 		Args: usageArgs(1, "one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plain, err := os.ReadFile(args[0])
+			plain, err := userfile.Read(args[0], userfile.SmallLimit)
 			if err != nil {
 				return &diag.UsageError{Err: err}
 			}

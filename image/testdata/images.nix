@@ -2,7 +2,17 @@
 # archive (docker save format) of one layer holding /etc/motd, made with
 # the build machine's /bin/sh, tar and sha256sum (Debian's Nix builds
 # without a sandbox).
-{ name ? "hello", content ? "hello from kubenix", gzip ? false, fail ? false, notImage ? false }:
+{ name ? "hello", content ? "hello from kubenix", gzip ? false, fail ? false, notImage ? false, stream ? false }:
+# With stream, an executable that writes the archive to standard output,
+# as dockerTools.streamLayeredImage makes them.
+if stream then derivation {
+  name = "stream-${builtins.replaceStrings [ "/" ] [ "-" ] name}";
+  imageName = name;
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  archive = import ./images.nix { inherit name content; };
+  args = [ "-c" "printf '#!/bin/sh\nexec /bin/cat %s\n' $archive > $out && /bin/chmod +x $out" ];
+} else
 derivation {
   name = "${builtins.replaceStrings [ "/" ] [ "-" ] name}-image.tar${if gzip then ".gz" else ""}";
   imageName = name; # as dockerTools sets it

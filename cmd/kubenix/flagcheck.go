@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
+)
+
+// lockMayBeNew marks the commands that write --lock, for which a path
+// that does not exist yet is a new lock; elsewhere it is a mistake.
+const lockMayBeNew = "kubenix/lock-may-be-new"
+
+// checkFlagValues validates the flags every command shares before any work
+// starts, so a wrong value is reported once, at the flag, with exit 2:
+// the diagnostics --format, the -n namespace, --crd and --lock paths.
+func checkFlagValues(cmd *cobra.Command, _ []string) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		switch f.Name {
+		case "format":
+			if !slices.Contains(diag.Formats, f.Value.String()) {
+				err = diag.Usagef("--format %q: want one of %s", f.Value.String(), strings.Join(diag.Formats, ", "))
+			}
+		case "namespace":
+			if msgs := utilvalidation.IsDNS1123Label(f.Value.String()); len(msgs) > 0 {
+				err = &diag.UsageError{Err: fmt.Errorf("--namespace %q is not a valid namespace: %s", f.Value.String(), strings.Join(msgs, "; "))}
+			}
+		case "crd":
+			for _, p := range flagValues(f) {
+				fi, serr := os.Stat(p)
+				if serr == nil && !fi.IsDir() {
+					var ue *userfile.Error
+					if serr = userfile.Check(p, userfile.ManifestLimit); errors.As(serr, &ue) {
+						serr = errors.New(ue.Reason)
+					}
+				}
+				if serr != nil {
+					err = &diag.UsageError{Err: fmt.Errorf("--crd %s: %s", p, reason(serr))}
+					return
+				}
+			}
+		case "lock":
+			p := f.Value.String()
+			if cmd.Annotations[lockMayBeNew] != "" || p == "" {
+				return
+			}
+			if _, serr := os.Stat(p); serr != nil {
+				err = &diag.UsageError{Err: fmt.Errorf("--lock %s: %s", p, reason(serr)),
+					Hint: "a --lock given explicitly must exist; without --lock the nearest kubenix.lock is used"}
+			}
+		}
+	})
+	return err
+}
+
+func flagValues(f *pflag.Flag) []string {
+	if sv, ok := f.Value.(pflag.SliceValue); ok {
+		return sv.GetSlice()
+	}
+	return []string{f.Value.String()}
+}
+
+func reason(err error) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return "no such file or directory"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// resourceArg is what kubenix explain takes: dot-separated names.
+var resourceArg = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?)*$`)
