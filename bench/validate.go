@@ -113,7 +113,7 @@ func validationThroughput(n int) (oneCore, allCores float64, err error) {
 	if diags.HasErrors() {
 		return 0, 0, diags.Err()
 	}
-	set.AddCRDs(crds)
+	set = set.With(crds)
 	objs := mixedObjects(n)
 	// Compile every type first, as a build would for its first objects.
 	for _, o := range objs[:8] {

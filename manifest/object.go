@@ -169,3 +169,21 @@ func (p Path) Append(segs ...any) Path {
 	copy(out, p)
 	return append(out, segs...)
 }
+
+// IsCRD reports whether o is a CustomResourceDefinition.
+func (o *Object) IsCRD() bool {
+	return o.Kind == "CustomResourceDefinition" && o.Group() == "apiextensions.k8s.io"
+}
+
+// DefinedKind returns the API group and kind a CustomResourceDefinition
+// defines; ok is false for any other object.
+func (o *Object) DefinedKind() (group, kind string, ok bool) {
+	if !o.IsCRD() {
+		return "", "", false
+	}
+	spec, _ := o.Body["spec"].(map[string]any)
+	names, _ := spec["names"].(map[string]any)
+	group, _ = spec["group"].(string)
+	kind, _ = names["kind"].(string)
+	return group, kind, true
+}

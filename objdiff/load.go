@@ -116,7 +116,7 @@ func (l *Loader) readManifests(name, path string) (*Side, error) {
 	if err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}
-	files, err := pipeline.ManifestFiles(root)
+	files, err := manifest.Files(root)
 	if err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}
@@ -158,21 +158,14 @@ func (l *Loader) defaultNamespaces(objs []*manifest.Object) error {
 	if err != nil {
 		return &diag.UsageError{Err: err, Hint: "choose one with --kube-version"}
 	}
-	set.AddCRDs(objs)
-	if len(l.Options.CRDs) > 0 {
-		var crds []*manifest.Object
-		for _, p := range l.Options.CRDs {
-			files, err := pipeline.ManifestFiles(p)
-			if err != nil {
-				return &diag.UsageError{Err: fmt.Errorf("--crd %s: %w", p, err)}
-			}
-			for _, f := range files {
-				o, _ := manifest.ReadFile(f)
-				crds = append(crds, o...)
-			}
-		}
-		set.AddCRDs(crds)
+	crds, d, err := manifest.ReadCRDs(l.Options.CRDs)
+	if err != nil {
+		return err
 	}
+	if err := d.Err(); err != nil {
+		return err
+	}
+	set = set.With(objs).With(crds)
 	ns := l.Options.Namespace
 	if ns == "" {
 		ns = "default"

@@ -73,7 +73,7 @@ func CheckPaths(ctx context.Context, opts Options, evalFor func(file string) (ev
 			src.Diags = append(warnings, src.Diags...)
 			sources = append(sources, src)
 		case fi.IsDir() || ext == ".yaml" || ext == ".yml" || ext == ".json":
-			files, err := ManifestFiles(p)
+			files, err := manifest.Files(p)
 			if err != nil {
 				return nil, err
 			}

@@ -69,7 +69,7 @@ func stats(lines []string) ([]helmwrap.Stat, diag.List) {
 func crdAPIVersions(objs []*manifest.Object) []string {
 	var out []string
 	for _, o := range objs {
-		if !schema.IsCRD(o) {
+		if !o.IsCRD() {
 			continue
 		}
 		spec, _ := o.Body["spec"].(map[string]any)

@@ -139,7 +139,7 @@ func evaluate(ctx context.Context, opts *Options, set *schema.Set, t *Timings) (
 			return nil, nil, err
 		}
 	}
-	crdFiles, _ := readCRDFiles(opts.CRDs)
+	crdFiles, _, _ := manifest.ReadCRDs(opts.CRDs)
 	apis := crdAPIVersions(crdFiles)
 	for pass := 0; ; pass++ {
 		if err := helperContext(opts, set, apis, lf); err != nil {
@@ -227,15 +227,18 @@ type Checked struct {
 // wrote them at.
 func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Source) (*Checked, error) {
 	var diags diag.List
-	crds, d := readCRDFiles(opts.CRDs)
+	crds, d, err := manifest.ReadCRDs(opts.CRDs)
+	if err != nil {
+		return nil, err
+	}
 	diags = append(diags, d...)
-	set.AddCRDs(crds)
+	set = set.With(crds)
 
 	var all []*manifest.Object
 	owner := map[*manifest.Object]*Source{}
 	for _, src := range sources {
 		diags = append(diags, src.Diags...)
-		set.AddCRDs(src.Objects)
+		set = set.With(src.Objects)
 	}
 	for _, src := range sources {
 		objs, d := manifest.ResolveKeyed(src.Keyed, func(plural string) (string, string, error) {
@@ -246,7 +249,7 @@ func Check(ctx context.Context, set *schema.Set, opts Options, sources ...*Sourc
 			return t.APIVersion(), t.Kind, nil
 		})
 		diags = append(diags, d...)
-		set.AddCRDs(objs)
+		set = set.With(objs)
 		src.Objects = append(src.Objects, objs...)
 		for _, o := range src.Objects {
 			owner[o] = src
@@ -314,78 +317,6 @@ func pinImages(ctx context.Context, opts Options, sources []*Source, objs []*man
 		po.Realise = st.Realise
 	}
 	return image.Pin(ctx, objs, po)
-}
-
-// readCRDFiles reads the CRDs of --crd files and directories.
-func readCRDFiles(paths []string) ([]*manifest.Object, diag.List) {
-	var objs []*manifest.Object
-	var l diag.List
-	for _, p := range paths {
-		files, err := ManifestFiles(p)
-		if err != nil {
-			l = append(l, diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: p}, Message: err.Error()})
-			continue
-		}
-		for _, f := range files {
-			o, d := manifest.ReadFile(f)
-			l = append(l, d...)
-			for _, x := range o {
-				if schema.IsCRD(x) {
-					objs = append(objs, x)
-				}
-			}
-		}
-	}
-	return objs, l
-}
-
-// ManifestFiles lists the .yaml, .yml and .json files of a path: the file
-// itself, or every such file below a directory (a symlink to one is
-// followed), in a stable order. Hidden directories are skipped, and so is
-// the crds/ directory of a kubenix result, which repeats its CRDs.
-func ManifestFiles(path string) ([]string, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.IsDir() {
-		return []string{path}, nil
-	}
-	root, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != root {
-			if strings.HasPrefix(d.Name(), ".") || d.Name() == manifest.CRDDir && isResult(filepath.Dir(p)) {
-				return filepath.SkipDir
-			}
-		}
-		switch filepath.Ext(p) {
-		case ".yaml", ".yml", ".json":
-			if !d.IsDir() {
-				rel, _ := filepath.Rel(root, p)
-				out = append(out, filepath.Join(path, rel))
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// isResult reports whether dir was written by kubenix build: a store result
-// (.objects/) or an --out-dir (.kubenix-result).
-func isResult(dir string) bool {
-	for _, marker := range []string{".objects", ".kubenix-result"} {
-		if _, err := os.Lstat(filepath.Join(dir, marker)); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // BuildOptions configure a build: loading plus where the result goes.

@@ -51,17 +51,22 @@ type Set struct {
 	types   map[gvk]*Type
 	list    []*Type
 	badCRDs map[string]*manifest.Object // group/kind -> an invalid CRD for it
-	// converted holds built-in definitions already converted for
-	// validation, shared between types; convertMu guards it.
-	converted map[string]*apiextensions.JSONSchemaProps
-	rules     map[string]bool // definition -> has CEL rules somewhere
-	convertMu sync.Mutex
+	defs    *defCache
 	// onMachinery, for tests, learns how many errors the API server's
 	// machinery found in a full check (extra checks not counted).
 	onMachinery func(n int)
 }
 
 type gvk struct{ group, version, kind string }
+
+// defCache holds built-in definitions already converted for validation,
+// shared between types and between a set and those With makes of it (a
+// PodSpec is converted once for Deployments, Jobs and Pods).
+type defCache struct {
+	mu        sync.Mutex
+	converted map[string]*apiextensions.JSONSchemaProps
+	rules     map[string]bool // definition -> has CEL rules somewhere
+}
 
 // NewSet returns the built-in API of a Kubernetes version ("1.31"); ""
 // means DefaultVersion.
@@ -78,7 +83,8 @@ func NewSet(version string) (*Set, error) {
 	if !ok {
 		return nil, fmt.Errorf("no schemas for Kubernetes %s; kubenix knows %s", version, strings.Join(Versions(), ", "))
 	}
-	s := &Set{version: version, cat: c, vi: vi, types: map[gvk]*Type{}, converted: map[string]*apiextensions.JSONSchemaProps{}, rules: map[string]bool{}}
+	s := &Set{version: version, cat: c, vi: vi, types: map[gvk]*Type{},
+		defs: &defCache{converted: map[string]*apiextensions.JSONSchemaProps{}, rules: map[string]bool{}}}
 	for _, r := range vi.Resources {
 		t := &Type{Group: r.Group, Version: r.Version, Kind: r.Kind, Plural: r.Plural, Singular: r.Singular,
 			ShortNames: r.ShortNames, Namespaced: r.Namespaced, definition: r.Definition, set: s}
