@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/nixstore"
 )
 
 // Options say what to evaluate and how to run Nix.
@@ -78,8 +79,7 @@ type ContextEntry struct {
 }
 
 // NotFoundHint tells users how to get Nix.
-const NotFoundHint = "install it with `apt-get install nix-bin` (Debian/Ubuntu) or from https://nixos.org/download, " +
-	"or point --nix-instantiate at it"
+const NotFoundHint = nixstore.NotFoundHint
 
 // FindNix resolves the nix-instantiate executable.
 func FindNix(explicit string) (string, error) {

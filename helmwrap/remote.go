@@ -40,7 +40,11 @@ func NewRemote(plainHTTP bool) *Remote {
 }
 
 // RemoteError is a problem with a repository, registry or download.
-type RemoteError struct{ Msg, Hint string }
+// Mismatch marks a locked chart whose download is not the one locked.
+type RemoteError struct {
+	Msg, Hint string
+	Mismatch  bool
+}
 
 func (e *RemoteError) Error() string { return e.Msg }
 
@@ -84,8 +88,9 @@ func (r *Remote) Fetch(ctx context.Context, c lock.Chart) ([]byte, error) {
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != c.SHA256 {
 		return nil, &RemoteError{
-			Msg:  fmt.Sprintf("sha256 mismatch for %s %s from %s: kubenix.lock has %s, the download is %s", c.Chart, c.Version, c.URL, c.SHA256, got),
-			Hint: "the published chart changed; if you trust the new one, run kubenix helm update",
+			Msg:      fmt.Sprintf("sha256 mismatch for %s %s from %s: kubenix.lock has %s, the download is %s", c.Chart, c.Version, c.URL, c.SHA256, got),
+			Hint:     "the published chart changed; if you trust the new one, run kubenix helm update",
+			Mismatch: true,
 		}
 	}
 	return data, nil

@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -74,7 +72,7 @@ func Load(ctx context.Context, opts Options) (*Loaded, error) {
 	var src *Source
 	var warnings diag.List
 	if opts.FromJSON != "" {
-		src, err = JSONSource(opts.FromJSON, opts.Lock, storeDir(), opts.BuildImages)
+		src, err = JSONSource(opts.FromJSON, opts.Lock, nixstore.EnvDir(), opts.BuildImages)
 	} else {
 		src, warnings, err = evaluate(ctx, &opts, set, &l.Timings)
 	}
@@ -131,11 +129,11 @@ func evaluate(ctx context.Context, opts *Options, set *schema.Set, t *Timings) (
 		return nil, nil, &diag.UsageError{Err: err}
 	}
 	if len(lf.Charts) > 0 {
-		st, err := storeFor("")
+		st, err := nixstore.Find("", opts.Eval.NixInstantiate, nixstore.EnvDir())
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := ensureCharts(ctx, lf, st, helmwrap.NewRemote(false)); err != nil {
+		if err := helmwrap.EnsureCharts(ctx, lf, st, helmwrap.NewRemote(false)); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -310,7 +308,7 @@ func pinImages(ctx context.Context, opts Options, sources []*Source, objs []*man
 	// The images of a JSON tree are built already (or not at all): there is
 	// no derivation to realise, and perhaps no Nix to realise it with.
 	if opts.BuildImages && opts.FromJSON == "" {
-		st, err := storeFor("")
+		st, err := nixstore.Find("", opts.Eval.NixInstantiate, nixstore.EnvDir())
 		if err != nil {
 			return nil, err
 		}
@@ -361,7 +359,7 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 		}
 		b.Written = opts.OutDir
 	} else {
-		st, err := nixStore(opts, l.StoreDir)
+		st, err := nixstore.Find(opts.NixStore, opts.Eval.NixInstantiate, l.StoreDir)
 		if err != nil {
 			return nil, err
 		}
@@ -378,7 +376,7 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 		if opts.FromJSON != "" {
 			name = strings.TrimSuffix(opts.FromJSON, ".json")
 		}
-		b.StorePath, err = manifest.WriteStore(ctx, st, StoreName(name), b.Files, builtArchives(l.Images), link)
+		b.StorePath, err = manifest.WriteStore(ctx, st, nixstore.ResultName(name), b.Files, builtArchives(l.Images), link)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -396,60 +394,6 @@ func Build(ctx context.Context, opts BuildOptions) (*Built, error) {
 	}
 	l.Timings.Write = time.Since(start)
 	return b, nil
-}
-
-func nixStore(opts BuildOptions, storeDir string) (*nixstore.Store, error) {
-	bin := opts.NixStore
-	if bin == "" {
-		if inst, err := eval.FindNix(opts.Eval.NixInstantiate); err == nil {
-			if p := filepath.Join(filepath.Dir(inst), "nix-store"); isExecutable(p) {
-				bin = p
-			}
-		}
-	}
-	if bin == "" {
-		bin = "nix-store"
-	}
-	p, err := exec.LookPath(bin)
-	if err != nil {
-		return nil, &diag.UsageError{Err: err, Hint: eval.NotFoundHint}
-	}
-	if storeDir == "" {
-		storeDir = nixstore.DefaultStoreDir
-	}
-	return &nixstore.Store{Dir: storeDir, NixStore: p}, nil
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-// StoreName is the name part of a build's store path: the file's name
-// without .nix (the directory's name for default.nix), then "-manifests".
-func StoreName(file string) string {
-	base := filepath.Base(file)
-	if fi, err := os.Stat(file); err == nil && fi.IsDir() {
-		base = filepath.Base(filepath.Clean(file))
-	} else if base == "default.nix" {
-		if abs, err := filepath.Abs(file); err == nil {
-			base = filepath.Base(filepath.Dir(abs))
-		}
-	}
-	base = strings.TrimSuffix(base, ".nix")
-	var b strings.Builder
-	for _, c := range base {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("+-._?=", c) {
-			b.WriteRune(c)
-		} else {
-			b.WriteByte('-')
-		}
-	}
-	name := strings.TrimLeft(b.String(), ".")
-	if name == "" {
-		name = "kubenix"
-	}
-	return name + "-manifests"
 }
 
 // builtArchives are the archives of the result's Nix-built images that are
