@@ -247,26 +247,12 @@ func BuiltinAPIVersions(kubeVersion string) []string {
 // ChartCRDAPIVersions lists group/version and group/version/Kind of the
 // CRDs in a chart's crds/ directories (subcharts included).
 func ChartCRDAPIVersions(c *chart.Chart) []string {
-	var out []string
+	var crds []*manifest.Object
 	for _, crd := range c.CRDObjects() {
-		for _, doc := range releaseutil.SplitManifests(string(crd.File.Data)) {
-			var d struct {
-				Spec struct {
-					Group    string                  `json:"group"`
-					Names    struct{ Kind string }   `json:"names"`
-					Versions []struct{ Name string } `json:"versions"`
-				} `json:"spec"`
-			}
-			if sigsyaml.Unmarshal([]byte(doc), &d) != nil || d.Spec.Group == "" {
-				continue
-			}
-			for _, v := range d.Spec.Versions {
-				out = append(out, d.Spec.Group+"/"+v.Name, d.Spec.Group+"/"+v.Name+"/"+d.Spec.Names.Kind)
-			}
-		}
+		objs, _ := manifest.Read(crd.Filename, crd.File.Data)
+		crds = append(crds, objs...)
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return manifest.CRDAPIVersions(crds)
 }
 
 // parseKubeVersion turns "1.37" or "v1.37.2" into Helm's KubeVersion; the

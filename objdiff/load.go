@@ -165,19 +165,7 @@ func (l *Loader) defaultNamespaces(objs []*manifest.Object) error {
 	if err := d.Err(); err != nil {
 		return err
 	}
-	set = set.With(objs).With(crds)
-	ns := l.Options.Namespace
-	if ns == "" {
-		ns = "default"
-	}
-	for _, o := range objs {
-		if o.Namespace != "" {
-			continue
-		}
-		if t, ok := set.Lookup(o.APIVersion, o.Kind); ok && t.Namespaced {
-			o.SetNamespace(ns)
-		}
-	}
+	set.With(objs).With(crds).DefaultNamespaces(objs, l.Options.Namespace)
 	return nil
 }
 

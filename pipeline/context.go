@@ -10,7 +10,6 @@ import (
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/helmwrap"
 	"github.com/kubenix/kubenix/lock"
-	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
 )
 
@@ -62,35 +61,6 @@ func stats(lines []string) ([]helmwrap.Stat, diag.List) {
 		}
 	}
 	return out, warns
-}
-
-// crdAPIVersions lists the group/version and group/version/kind of every
-// CRD among objs, as Helm's .Capabilities.APIVersions spells them.
-func crdAPIVersions(objs []*manifest.Object) []string {
-	var out []string
-	for _, o := range objs {
-		if !o.IsCRD() {
-			continue
-		}
-		spec, _ := o.Body["spec"].(map[string]any)
-		group, _ := spec["group"].(string)
-		names, _ := spec["names"].(map[string]any)
-		kind, _ := names["kind"].(string)
-		versions, _ := spec["versions"].([]any)
-		for _, v := range versions {
-			vm, _ := v.(map[string]any)
-			name, _ := vm["name"].(string)
-			if group == "" || name == "" {
-				continue
-			}
-			out = append(out, group+"/"+name)
-			if kind != "" {
-				out = append(out, group+"/"+name+"/"+kind)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 func imageRegistry(r string) string {

@@ -175,6 +175,16 @@ func (s *Set) ResolvePlural(plural string) (*Type, error) {
 	return matches[0], nil
 }
 
+// PluralKind gives the apiVersion (the preferred version) and kind of a
+// plural, as manifest.ResolveKeyed asks for them.
+func (s *Set) PluralKind(plural string) (apiVersion, kind string, err error) {
+	t, err := s.ResolvePlural(plural)
+	if err != nil {
+		return "", "", err
+	}
+	return t.APIVersion(), t.Kind, nil
+}
+
 // nearestPlural suggests a known plural within two edits of a misspelled one.
 func (s *Set) nearestPlural(p string) string {
 	best, bestD := "", 3
