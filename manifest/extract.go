@@ -318,20 +318,34 @@ func describe(v any) string {
 // CheckDuplicates reports objects that share group, kind, namespace and name:
 // the cluster would see only one of them.
 func CheckDuplicates(objs []*Object) diag.List {
-	seen := map[Key]*Object{}
 	var l diag.List
-	for _, o := range objs {
-		k := o.Key()
-		if first, ok := seen[k]; ok {
-			l = append(l, diag.Diagnostic{
-				Severity: diag.Error, Pos: o.Origin.Where(), Path: o.TreePath(), Object: o.ID(), Identity: o.Identity(),
-				Message: fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path),
-				Related: []diag.Pos{first.Origin.Where()},
-				Hint:    "give one of them another name or namespace, or remove one",
-			})
-			continue
-		}
-		seen[k] = o
+	for _, d := range Duplicates(objs) {
+		o, first := objs[d.Again], objs[d.First]
+		l = append(l, diag.Diagnostic{
+			Severity: diag.Error, Pos: o.Origin.Where(), Path: o.TreePath(), Object: o.ID(), Identity: o.Identity(),
+			Message: fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path),
+			Related: []diag.Pos{first.Origin.Where()},
+			Hint:    "give one of them another name or namespace, or remove one",
+		})
 	}
 	return l
+}
+
+// Duplicate is an object (objs[Again]) with the key of an earlier one
+// (objs[First]): the cluster would see only one of them.
+type Duplicate struct{ First, Again int }
+
+// Duplicates finds every object of objs with the key of an earlier one.
+func Duplicates(objs []*Object) []Duplicate {
+	seen := map[Key]int{}
+	var out []Duplicate
+	for i, o := range objs {
+		k := o.Key()
+		if first, ok := seen[k]; ok {
+			out = append(out, Duplicate{First: first, Again: i})
+			continue
+		}
+		seen[k] = i
+	}
+	return out
 }

@@ -172,16 +172,13 @@ func (l *Loader) defaultNamespaces(objs []*manifest.Object) error {
 // duplicates reports objects a side holds twice: the cluster would see
 // only one of them.
 func duplicates(s *Side) diag.List {
-	seen := map[manifest.Key]*Entry{}
+	objs := make([]*manifest.Object, len(s.Entries))
+	for i, e := range s.Entries {
+		objs[i] = e.Object
+	}
 	var l diag.List
-	for i := range s.Entries {
-		e := &s.Entries[i]
-		k := e.Object.Key()
-		first, ok := seen[k]
-		if !ok {
-			seen[k] = e
-			continue
-		}
+	for _, d := range manifest.Duplicates(objs) {
+		e, first := &s.Entries[d.Again], &s.Entries[d.First]
 		l = append(l, diag.Diagnostic{
 			Severity: diag.Error, Pos: e.Object.Origin.Where(), Object: e.Object.ID(), Identity: e.Object.Identity(),
 			Message: fmt.Sprintf("defined more than once in %s: also in %s", s.Name, first.File),
