@@ -112,7 +112,7 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 			opts.Say(fmt.Sprintf("waiting for %d CRDs to be established", len(p.CRDs)))
 			wait := k
 			wait.Stdout = k.Stderr // progress, not a result
-			if err := wait.run(ctx, append([]string{"wait", "--for=condition=Established", "--timeout=" + opts.Timeout.String()}, fileArgs(files(p.CRDs))...)...); err != nil {
+			if err := wait.run(ctx, waitArgs(files(p.CRDs), opts.Timeout.String())...); err != nil {
 				return err
 			}
 		}
@@ -179,6 +179,10 @@ func (k kubectl) base() []string {
 }
 
 func (k kubectl) apply(ctx context.Context, paths []string) error {
+	return k.run(ctx, k.applyArgs(paths)...)
+}
+
+func (k kubectl) applyArgs(paths []string) []string {
 	args := []string{"apply"}
 	if k.ServerSide {
 		args = append(args, "--server-side", "--field-manager=kubenix")
@@ -186,7 +190,31 @@ func (k kubectl) apply(ctx context.Context, paths []string) error {
 	if k.DryRun {
 		args = append(args, "--dry-run=server")
 	}
-	return k.run(ctx, append(args, fileArgs(paths)...)...)
+	return append(args, fileArgs(paths)...)
+}
+
+// waitArgs wait until the CRDs of paths are established (timeout "" =
+// kubectl's default).
+func waitArgs(paths []string, timeout string) []string {
+	args := []string{"wait", "--for=condition=Established"}
+	if timeout != "" {
+		args = append(args, "--timeout="+timeout)
+	}
+	return append(args, fileArgs(paths)...)
+}
+
+// ByHand is what Run does with a result that has CRDs of its own, as the
+// kubectl command lines a user types, from the result's directory: apply
+// its crds/ and wait until they are established, then apply everything.
+func ByHand(dir string) []string {
+	dir = strings.TrimSuffix(dir, "/") + "/"
+	crds := []string{dir + manifest.CRDDir + "/"}
+	var k kubectl
+	return []string{
+		"kubectl " + strings.Join(k.applyArgs(crds), " "),
+		"kubectl " + strings.Join(waitArgs(crds, ""), " "),
+		"kubectl " + strings.Join(k.applyArgs([]string{dir}), " "),
+	}
 }
 
 func (k kubectl) run(ctx context.Context, args ...string) error {
