@@ -29,7 +29,32 @@ type Options struct {
 	Timeout    time.Duration
 	Stdout     io.Writer // kubectl's output
 	Stderr     io.Writer // kubectl's messages
-	Say        func(string)
+	// Progress, when set, hears each step as Run takes it.
+	Progress func(Step)
+}
+
+// StepKind is what a step of Run does.
+type StepKind int
+
+const (
+	Applying      StepKind = iota // applying Objects objects
+	ApplyingFirst                 // applying the Objects objects of phase one
+	Waiting                       // waiting for CRDs CRDs to be established
+	Skipped                       // dry run: Objects objects skipped until Missing exist
+)
+
+// Step is one step of Run, for the command to tell the user.
+type Step struct {
+	Kind    StepKind
+	Objects int      // Applying, ApplyingFirst, Skipped
+	CRDs    int      // Waiting
+	Missing []string // Skipped: the objects (IDs) that must exist first
+}
+
+func (o Options) progress(s Step) {
+	if o.Progress != nil {
+		o.Progress(s)
+	}
 }
 
 // Entry is one manifest file of a result.
@@ -100,16 +125,16 @@ func isNamespace(o *manifest.Object) bool { return o.Kind == "Namespace" && o.AP
 func Run(ctx context.Context, p *Plan, opts Options) error {
 	k := kubectl{opts}
 	if !opts.DryRun && len(p.CRDs) == 0 {
-		opts.Say(fmt.Sprintf("applying %s", count(p.Entries)))
+		opts.progress(Step{Kind: Applying, Objects: count(p.Entries)})
 		return k.apply(ctx, []string{strings.TrimSuffix(p.Dir, "/") + "/"})
 	}
 	if len(p.PhaseOne) > 0 {
-		opts.Say(fmt.Sprintf("applying %s first", count(p.PhaseOne)))
+		opts.progress(Step{Kind: ApplyingFirst, Objects: count(p.PhaseOne)})
 		if err := k.apply(ctx, files(p.PhaseOne)); err != nil {
 			return err
 		}
 		if !opts.DryRun && len(p.CRDs) > 0 {
-			opts.Say(fmt.Sprintf("waiting for %d CRDs to be established", len(p.CRDs)))
+			opts.progress(Step{Kind: Waiting, CRDs: len(p.CRDs)})
 			wait := k
 			wait.Stdout = k.Stderr // progress, not a result
 			if err := wait.run(ctx, waitArgs(files(p.CRDs), opts.Timeout.String())...); err != nil {
@@ -118,7 +143,7 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 		}
 	}
 	if !opts.DryRun {
-		opts.Say(fmt.Sprintf("applying %s", count(p.Entries)))
+		opts.progress(Step{Kind: Applying, Objects: count(p.Entries)})
 		return k.apply(ctx, []string{strings.TrimSuffix(p.Dir, "/") + "/"})
 	}
 	missing, err := k.missing(ctx, p.PhaseOne)
@@ -138,13 +163,12 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 		for _, o := range missing {
 			names = append(names, o.ID())
 		}
-		opts.Say(fmt.Sprintf("dry run: skipped %s: %s must exist first, and a dry run persists nothing (apply for real to check them)",
-			count(skipped), strings.Join(names, ", ")))
+		opts.progress(Step{Kind: Skipped, Objects: count(skipped), Missing: names})
 	}
 	if len(ok) == 0 {
 		return nil
 	}
-	opts.Say(fmt.Sprintf("applying %s", count(ok)))
+	opts.progress(Step{Kind: Applying, Objects: count(ok)})
 	return k.apply(ctx, files(ok))
 }
 
@@ -290,13 +314,10 @@ func fileArgs(paths []string) []string {
 	return out
 }
 
-func count(es []Entry) string {
+func count(es []Entry) int {
 	n := 0
 	for _, e := range es {
 		n += len(e.Objects)
 	}
-	if n == 1 {
-		return "1 object"
-	}
-	return fmt.Sprintf("%d objects", n)
+	return n
 }

@@ -40,10 +40,12 @@ func NewRemote(plainHTTP bool) *Remote {
 }
 
 // RemoteError is a problem with a repository, registry or download.
-// Mismatch marks a locked chart whose download is not the one locked.
+// Mismatch marks a locked chart whose download is not the one locked;
+// Status is the HTTP status of a request the server refused.
 type RemoteError struct {
 	Msg, Hint string
 	Mismatch  bool
+	Status    int
 }
 
 func (e *RemoteError) Error() string { return e.Msg }
@@ -107,7 +109,7 @@ func (r *Remote) get(ctx context.Context, url string) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, &RemoteError{Msg: fmt.Sprintf("GET %s: %s", url, resp.Status)}
+		return nil, &RemoteError{Msg: fmt.Sprintf("GET %s: %s", url, resp.Status), Status: resp.StatusCode}
 	}
 	return io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 }
@@ -117,7 +119,7 @@ func (r *Remote) lockHTTP(ctx context.Context, e *lock.Chart) ([]byte, error) {
 	b, err := r.get(ctx, indexURL)
 	if err != nil {
 		var re *RemoteError
-		if errors.As(err, &re) && strings.Contains(re.Msg, "404") {
+		if errors.As(err, &re) && re.Status == http.StatusNotFound {
 			return nil, &RemoteError{Msg: fmt.Sprintf("%s is not a Helm chart repository: %s", e.Repo, re.Msg),
 				Hint: "give the repository's URL (where index.yaml is), or an oci:// reference"}
 		}

@@ -27,3 +27,22 @@ func TestResultName(t *testing.T) {
 		}
 	}
 }
+
+// A failed build names the derivation Nix named, so that the image that
+// failed (and not every image of the build) is reported.
+func TestRealiseErrorNamesTheDerivation(t *testing.T) {
+	stderr := "building '/nix/store/aaaa-web.drv'...\n" +
+		"oops: no such file\n" +
+		"error: builder for '/nix/store/aaaa-web.drv' failed with exit code 1\n"
+	err := realiseError(stderr)
+	re, ok := err.(*RealiseError)
+	if !ok {
+		t.Fatalf("realiseError = %T %v, want a *RealiseError", err, err)
+	}
+	if len(re.Drvs) != 1 || re.Drvs[0] != "/nix/store/aaaa-web.drv" {
+		t.Errorf("Drvs = %q", re.Drvs)
+	}
+	if want := "builder for '/nix/store/aaaa-web.drv' failed with exit code 1; last lines of its log:\n    oops: no such file"; re.Error() != want {
+		t.Errorf("message:\n%s\nwant\n%s", re.Error(), want)
+	}
+}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -45,14 +46,15 @@ func write(ctx context.Context, opts BuildOptions, l *Loaded) (*Built, error) {
 		} else if link == "" {
 			link = "result"
 		}
-		st.Warn = func(msg string) {
-			l.Warnings = append(l.Warnings, diag.Diagnostic{Severity: diag.Warning, Message: msg})
-		}
 		name := opts.Eval.File
 		if opts.FromJSON != "" {
 			name = strings.TrimSuffix(opts.FromJSON, ".json")
 		}
 		b.StorePath, err = manifest.WriteStore(ctx, st, nixstore.ResultName(name), b.Files, builtArchives(l.Images), link)
+		for _, u := range st.Unreferenced {
+			l.Warnings = append(l.Warnings, diag.Diagnostic{Severity: diag.Warning,
+				Message: fmt.Sprintf("%s was added with nix-store --add, which records no references: the garbage collector may delete the %d store paths it names (%v)", u.Path, u.References, u.Err)})
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
