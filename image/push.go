@@ -61,11 +61,11 @@ type core struct{ img *Image }
 func (c core) RawManifest() ([]byte, error)        { return c.img.Manifest, nil }
 func (c core) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
 func (c core) RawConfigFile() ([]byte, error) {
-	return os.ReadFile(c.img.BlobPath(c.img.Config.Digest))
+	return os.ReadFile(c.img.BlobPath(c.img.Config.Digest.String()))
 }
 func (c core) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
-	for _, d := range append([]Descriptor{c.img.Config}, c.img.Layers...) {
-		if d.Digest == h.String() {
+	for _, d := range append([]v1.Descriptor{c.img.Config}, c.img.Layers...) {
+		if d.Digest == h {
 			return blob{c.img, d}, nil
 		}
 	}
@@ -74,13 +74,15 @@ func (c core) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 
 type blob struct {
 	img *Image
-	d   Descriptor
+	d   v1.Descriptor
 }
 
-func (b blob) Digest() (v1.Hash, error)            { return v1.NewHash(b.d.Digest) }
+func (b blob) Digest() (v1.Hash, error)            { return b.d.Digest, nil }
 func (b blob) Size() (int64, error)                { return b.d.Size, nil }
-func (b blob) MediaType() (types.MediaType, error) { return types.MediaType(b.d.MediaType), nil }
-func (b blob) Compressed() (io.ReadCloser, error)  { return os.Open(b.img.BlobPath(b.d.Digest)) }
+func (b blob) MediaType() (types.MediaType, error) { return b.d.MediaType, nil }
+func (b blob) Compressed() (io.ReadCloser, error) {
+	return os.Open(b.img.BlobPath(b.d.Digest.String()))
+}
 
 // PushBuilt pushes the Nix-built images of a build (its Pin result, built
 // with PinOptions.Build) to their own registry or to registry, and returns
