@@ -28,9 +28,10 @@ demo: setup
 	@for f in result/*.yaml; do echo "# $$f"; cat "$$f"; done
 
 # The end-to-end tests need etcd, kube-apiserver and kubectl: e2e-bin.sh
-# builds them once (5-10 minutes) and prints where they are cached.
+# builds them once (5-10 minutes) and prints where they are cached. The Helm
+# fidelity tests compare with the helm CLI helm-bin.sh builds (tools/helm).
 test: setup lint
-	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 ./...
+	bin=$$(scripts/e2e-bin.sh) && helm=$$(scripts/helm-bin.sh) && KUBENIX_E2E_BIN=$$bin KUBENIX_HELM_BIN=$$helm go test -count=1 ./...
 
 e2e: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 -v ./e2e
@@ -49,7 +50,7 @@ gomod2nix:
 	go run ./internal/gomod2nix/gen -dir . -o gomod2nix.toml
 
 bench: setup
-	go run ./bench -kubenix bin/kubenix
+	helm=$$(scripts/helm-bin.sh) && KUBENIX_HELM_BIN=$$helm go run ./bench -kubenix bin/kubenix
 
 # Run the fuzzers for a while (FUZZTIME=1m each).
 FUZZTIME ?= 1m

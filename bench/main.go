@@ -107,7 +107,8 @@ type row struct{ raw, store, dir sample }
 
 type sample struct {
 	wall   time.Duration
-	rss    int64 // KiB
+	rss    int64         // KiB
+	cpu    time.Duration // user + system: what a loaded machine's wall time hides
 	stages map[string]time.Duration
 }
 
@@ -127,7 +128,7 @@ func measureEnv(dir string, env []string, name string, args ...string) sample {
 	if err := cmd.Run(); err != nil {
 		fail("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
 	}
-	s := sample{wall: time.Since(start), stages: map[string]time.Duration{}}
+	s := sample{wall: time.Since(start), cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), stages: map[string]time.Duration{}}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.rss = ru.Maxrss
 	}

@@ -147,16 +147,23 @@ func (r *runner) helperError(ctx context.Context, report string, ne nixError) er
 	if rep.File != "" {
 		d.Pos = diag.Pos{File: rep.File, Line: rep.Line, Col: rep.Col}
 	}
+	var call diag.Pos
+	if c := rep.Call; c != nil {
+		call = diag.Pos{File: c.File, Line: c.Line, Col: c.Column}
+	}
 	if path, pos, ok := r.locate(ctx); ok {
 		d.Path = manifest.Path(path).String()
-		if d.Pos.IsZero() {
-			d.Pos = pos
-		} else if !pos.IsZero() {
-			d.Related = []diag.Pos{pos}
+		if call.IsZero() {
+			call = pos
 		}
 	}
-	if d.Pos.IsZero() {
+	switch {
+	case d.Pos.IsZero() && !call.IsZero():
+		d.Pos = call
+	case d.Pos.IsZero():
 		d.Pos = diag.Pos{File: r.file}
+	case !call.IsZero():
+		d.Related = []diag.Pos{call}
 	}
 	return diag.List{d}.Err()
 }

@@ -130,6 +130,14 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("reading Nix output: %w", err)
 	}
 	res.Stats = statsOf(stderr)
+	if hasFloat(res.Value) {
+		// Nix printed its floats with 6 significant digits: ask again for
+		// the value with each float written exactly (the cost of a second
+		// evaluation, only for values that have floats).
+		if res.Value, err = r.exactValue(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, c := range res.Context {
 		if c.Path {
 			// A Nix path was copied to the store for the output; find out
@@ -259,6 +267,45 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	return stdout.Bytes(), stderr.Bytes(), err
+}
+
+// hasFloat reports whether a decoded value has a float: one that Nix may
+// have rounded.
+func hasFloat(v any) bool {
+	switch t := v.(type) {
+	case float64:
+		return true
+	case map[string]any:
+		for _, e := range t {
+			if hasFloat(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if hasFloat(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exactValue evaluates the value again with its floats written exactly
+// (entry.nix's floats mode; manifest.DecodeJSON reads them back).
+func (r *runner) exactValue(ctx context.Context) (any, error) {
+	out, stderr, err := r.run(ctx, "floats")
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, r.explain(ctx, stderr)
+	}
+	v, err := manifest.DecodeJSON(out)
+	if err != nil {
+		return nil, fmt.Errorf("reading Nix output: %w", err)
+	}
+	return v, nil
 }
 
 func decodeResult(out []byte) (*Result, error) {

@@ -11,9 +11,10 @@ import (
 // that field: from the manifest's own index for YAML and JSON files, and
 // from one more evaluation (only of the paths asked for) for .nix files.
 // Where the field itself is not written (a required field is missing), the
-// nearest enclosing field that is written is used. per[i] are the problems
-// of objs[i]; evalOf(i) is how the .nix file of objs[i] was evaluated (nil
-// when there is none to ask).
+// nearest enclosing field that is written is used. A diagnostic of an object
+// a chart rendered names the kubenix.helm.chart call too. per[i] are the
+// problems of objs[i]; evalOf(i) is how the .nix file of objs[i] was
+// evaluated (nil when there is none to ask).
 func Locate(ctx context.Context, objs []*manifest.Object, per []diag.List, evalOf func(i int) *Options) error {
 	type query struct {
 		obj, diag int
@@ -24,6 +25,9 @@ func Locate(ctx context.Context, objs []*manifest.Object, per []diag.List, evalO
 		o := objs[i]
 		for j := range l {
 			d := &l[j]
+			if len(d.Related) == 0 {
+				d.Related = o.Origin.Also() // a rendered object: the chart call too
+			}
 			if d.Field == "" || d.Pos != o.Origin.Where() {
 				continue // no field, or already placed more precisely
 			}

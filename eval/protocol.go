@@ -19,4 +19,13 @@ type ErrorReport struct {
 	Line    int    `json:"line,omitempty"`
 	Col     int    `json:"col,omitempty"`
 	Hint    string `json:"hint,omitempty"`
+	// Call is where the Nix code asked for it (the kubenix.helm.chart call).
+	Call *CallSite `json:"call,omitempty"`
+}
+
+// CallSite is a position as builtins.unsafeGetAttrPos gives it.
+type CallSite struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
 }

@@ -44,11 +44,19 @@ func (e *TemplateError) Error() string {
 // "at (c/templates/x.yaml:5:14)" or "parse error at (c/templates/x.yaml:3)".
 var helmPos = regexp.MustCompile(`([A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]+)*\.(?:yaml|yml|tpl|txt|json)):(\d+)(?::(\d+))?`)
 
+// yamlParseError is how releaseutil.SortManifests reports a rendered
+// template that is not YAML.
+var yamlParseError = regexp.MustCompile(`^YAML parse error on ([^:]+): `)
+
 // templateError turns a Helm rendering error into a TemplateError.
 func templateError(c *chart.Chart, err error) error {
 	msg := err.Error()
 	te := &TemplateError{Chart: c.Name(), Msg: msg}
-	if m := helmPos.FindStringSubmatch(msg); m != nil {
+	if m := yamlParseError.FindStringSubmatch(msg); m != nil {
+		// The rendered output is not YAML: Helm names the template, and
+		// the line it gives is one of the rendered document, not the file.
+		te.Template = m[1]
+	} else if m := helmPos.FindStringSubmatch(msg); m != nil {
 		te.Template = m[1]
 		te.Line, _ = strconv.Atoi(m[2])
 		if m[3] != "" {

@@ -38,6 +38,7 @@ type Request struct {
 	Op       string         `json:"op"` // helm.render or yaml.parse
 	Render   *RenderOptions `json:"render,omitempty"`
 	CacheKey string         `json:"cacheKey,omitempty"` // where to cache the render (see cache.go)
+	Call     *eval.CallSite `json:"call,omitempty"`     // where the Nix code called kubenix.helm.chart
 	YAML     *string        `json:"yaml,omitempty"`
 	Context  ExecContext    `json:"context"`
 }
@@ -96,6 +97,7 @@ func Serve(ctx context.Context, args []string, w io.Writer) error {
 		if req.Render == nil {
 			return fmt.Errorf("kubenix __exec: helm.render without render options")
 		}
+		manifest.ExactFloats(req.Render.Values)
 		value, err = serveRender(ctx, req)
 	case "yaml.parse":
 		if req.YAML == nil {
@@ -124,6 +126,7 @@ func nixString(s string) string {
 
 func serveRender(ctx context.Context, req Request) ([]byte, error) {
 	opts := *req.Render
+	opts.CacheDir = req.Context.CacheDir
 	res, err := Render(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -184,7 +187,7 @@ func report(s Stat) {
 }
 
 func reportJSON(err error, req Request) string {
-	r := eval.ErrorReport{Message: err.Error()}
+	r := eval.ErrorReport{Message: err.Error(), Call: req.Call}
 	var te *TemplateError
 	var ce *ChartError
 	var ve *ValuesError
@@ -203,11 +206,17 @@ func reportJSON(err error, req Request) string {
 	case errors.As(err, &ce):
 		r.Message, r.Hint = ce.Msg, ce.Hint
 	case errors.As(err, &ve):
-		r.Message = fmt.Sprintf("chart %s: values do not match values.schema.json: %s", ve.Chart, strings.TrimSpace(ve.Msg))
+		r.Message = fmt.Sprintf("chart %s: values do not match %s: %s", ve.Chart, ve.Schema, strings.TrimSpace(ve.Msg))
 		r.Hint = "fix the values passed to kubenix.helm.chart"
 		if req.Render != nil {
 			if fi, err := os.Stat(req.Render.Chart); err == nil && fi.IsDir() {
-				r.File = filepath.Join(req.Render.Chart, "values.schema.json")
+				if abs, err := filepath.Abs(req.Render.Chart); err == nil {
+					if f := TemplateFile(abs, ve.Schema); f != "" {
+						if _, err := os.Stat(f); err == nil {
+							r.File = f
+						}
+					}
+				}
 			}
 		}
 	}

@@ -33,6 +33,9 @@ type RenderOptions struct {
 	SkipTests   bool           `json:"skipTests"`   // leave test hooks out
 	KubeVersion string         `json:"kubeVersion"` // .Capabilities.KubeVersion, e.g. 1.37 or v1.37.0
 	APIVersions []string       `json:"apiVersions"` // added to .Capabilities.APIVersions
+	// CacheDir keeps the parsed crds/ files (crds.go); "" keeps nothing.
+	// Not an option of the Nix call: the exec context gives it.
+	CacheDir string `json:"-"`
 }
 
 // Rendered is one object of a chart, and the template it came from.
@@ -62,10 +65,21 @@ func Render(ctx context.Context, opts RenderOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateValues(chrt, opts.Values); err != nil {
+	// As Helm does: disabled subcharts leave the chart, aliased ones take
+	// their alias, and only then are values validated.
+	schemaFiles := SchemaFiles(chrt)
+	vals := deepCopyValues(opts.Values)
+	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
+		return nil, &ChartError{Msg: fmt.Sprintf("chart %s: %v", chrt.Name(), err)}
+	}
+	if err := ValidateValues(chrt, vals, schemaFiles); err != nil {
 		return nil, err
 	}
-	objs, manifests, err := render(ctx, chrt, opts)
+	crds, crdErr := chartCRDs(chrt, opts.CacheDir)
+	if crdErr != nil && opts.IncludeCRDs {
+		return nil, crdErr
+	}
+	objs, manifests, err := render(ctx, chrt, opts, crds)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +87,7 @@ func Render(ctx context.Context, opts RenderOptions) (*Result, error) {
 	if names := nondeterministicFuncs(chrt); len(names) > 0 {
 		// Render again: only templates that really produced different
 		// output are reported, not those whose random branch is unused.
-		_, again, err := render(ctx, chrt, opts)
+		_, again, err := render(ctx, chrt, opts, crds)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +149,7 @@ func LoadChart(path string) (*chart.Chart, error) {
 // renders). Calling the engine directly rather than the install action
 // keeps the release storage, cluster client and registry code out of
 // kubenix (40 MB of binary); the fidelity test holds both to the same output.
-func render(_ context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendered, map[string]string, error) {
+func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crdFile) ([]Rendered, map[string]string, error) {
 	if err := chartutil.ValidateReleaseName(opts.Name); err != nil {
 		return nil, nil, &ChartError{Msg: fmt.Sprintf("release name %q: %v", opts.Name, err)}
 	}
@@ -152,7 +166,7 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendere
 	caps.APIVersions = append(caps.APIVersions, opts.APIVersions...)
 	// As when Helm installs a chart, its crds/ exist before its templates
 	// render, so .Capabilities.APIVersions has them.
-	caps.APIVersions = append(caps.APIVersions, ChartCRDAPIVersions(chrt)...)
+	caps.APIVersions = append(caps.APIVersions, crdAPIVersions(crds)...)
 	release := chartutil.ReleaseOptions{Name: opts.Name, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
 	values, err := chartutil.ToRenderValuesWithSchemaValidation(chrt, vals, release, caps, true)
 	if err != nil {
@@ -176,32 +190,43 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendere
 	if err != nil {
 		return nil, nil, templateError(chrt, err)
 	}
-	type doc struct {
-		template, text string
-		hook           bool
-	}
-	var docs []doc
+	var out []Rendered
+	texts := map[string]string{}
 	if opts.IncludeCRDs {
-		for _, crd := range chrt.CRDObjects() {
-			docs = append(docs, doc{template: crd.Filename, text: string(crd.File.Data)})
+		for _, f := range crds {
+			// Files, not templates: the same on every render, so not
+			// compared for non-determinism.
+			for _, d := range f.docs {
+				switch body := d.(type) {
+				case nil: // an empty document
+				case map[string]any:
+					out = append(out, Rendered{Object: body, Template: f.name})
+				default:
+					return nil, nil, &TemplateError{Chart: chrt.Name(), Template: f.name, Msg: "the file has something that is not a Kubernetes object"}
+				}
+			}
 		}
 	}
+	type doc struct {
+		template string
+		parts    []string // the YAML documents, in order
+		hook     bool
+	}
+	var docs []doc
 	for _, m := range manifests {
-		docs = append(docs, doc{template: m.Name, text: m.Content})
+		docs = append(docs, doc{template: m.Name, parts: templateDocuments(m.Content)})
 	}
 	if !opts.NoHooks {
 		for _, h := range hooks {
 			if opts.SkipTests && isTestHook(h) {
 				continue
 			}
-			docs = append(docs, doc{template: h.Path, text: h.Manifest, hook: true})
+			docs = append(docs, doc{template: h.Path, parts: templateDocuments(h.Manifest), hook: true})
 		}
 	}
-	var out []Rendered
-	texts := map[string]string{}
 	for _, d := range docs {
-		texts[d.template] += d.text + "\n---\n"
-		for _, part := range releaseutil.SplitManifests(d.text) {
+		for _, part := range d.parts {
+			texts[d.template] += part + "---\n"
 			j, err := sigsyaml.YAMLToJSON([]byte(part))
 			if err != nil {
 				return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Msg: fmt.Sprintf("the template renders invalid YAML: %v", err)}
@@ -221,6 +246,47 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions) ([]Rendere
 		}
 	}
 	return out, texts, nil
+}
+
+// templateDocuments splits a rendered template into its YAML documents as
+// Helm does (releaseutil.SplitManifests: each document trimmed), in order,
+// and gives each back the final newline Helm writes after it, both in
+// `helm template`'s output and in the manifest `helm install` sends: a
+// block scalar that ends a document keeps its last newline.
+func templateDocuments(text string) []string {
+	var out []string
+	for _, d := range manifestSeparator.Split(strings.TrimSpace(text), -1) {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d+"\n")
+		}
+	}
+	return out
+}
+
+// manifestSeparator is releaseutil's document separator.
+var manifestSeparator = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
+
+// crdDocuments splits a file of crds/, which Helm sends (and `helm
+// template` prints) as it is, where a YAML reader splits it: at lines that
+// are "---" and white space, in file order, the text untouched.
+func crdDocuments(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(text); {
+		end := strings.IndexByte(text[i:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += i
+		}
+		if line := text[i:end]; strings.HasPrefix(line, "---") && strings.TrimSpace(line[3:]) == "" {
+			out = append(out, text[start:i])
+			start = min(end+1, len(text))
+		}
+		i = end + 1
+	}
+	out = append(out, text[start:])
+	return slices.DeleteFunc(out, func(d string) bool { return strings.TrimSpace(d) == "" })
 }
 
 func isTestHook(h *release.Hook) bool {
@@ -247,12 +313,8 @@ func BuiltinAPIVersions(kubeVersion string) []string {
 // ChartCRDAPIVersions lists group/version and group/version/Kind of the
 // CRDs in a chart's crds/ directories (subcharts included).
 func ChartCRDAPIVersions(c *chart.Chart) []string {
-	var crds []*manifest.Object
-	for _, crd := range c.CRDObjects() {
-		objs, _ := manifest.Read(crd.Filename, crd.File.Data)
-		crds = append(crds, objs...)
-	}
-	return manifest.CRDAPIVersions(crds)
+	files, _ := chartCRDs(c, "")
+	return crdAPIVersions(files)
 }
 
 // parseKubeVersion turns "1.37" or "v1.37.2" into Helm's KubeVersion; the

@@ -2,11 +2,14 @@ package helmwrap
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +20,7 @@ import (
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart/loader"
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/kubenix/kubenix/manifest"
@@ -31,20 +35,50 @@ func shopOptions() RenderOptions {
 		Values: map[string]any{"image": map[string]any{"tag": "2.0"}}, APIVersions: BuiltinAPIVersions("1.37")}
 }
 
-// helmCLI builds the helm command from the same module version kubenix
-// renders with: the reference for fidelity.
+// helmCLI is the helm command built from the same Helm module version
+// kubenix renders with (tools/helm): the reference for fidelity. make test
+// passes its path in KUBENIX_HELM_BIN; otherwise scripts/helm-bin.sh builds
+// it (once; it is cached).
 var helmCLI = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "kubenix-helm-cli-")
+	if bin := os.Getenv("KUBENIX_HELM_BIN"); bin != "" {
+		return bin, nil
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(filepath.Join("..", "scripts", "helm-bin.sh"))
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("scripts/helm-bin.sh: %v\n%s", err, stderr.String())
 	}
-	bin := filepath.Join(dir, "helm")
-	cmd := exec.Command("go", "build", "-o", bin, "helm.sh/helm/v3/cmd/helm")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", errors.New(string(out))
-	}
-	return bin, nil
+	return strings.TrimSpace(string(out)), nil
 })
+
+// The helm CLI of tools/helm is built from the modules kubenix renders
+// with: every module both go.mod files name is at the same version.
+func TestHelmToolModuleMatchesKubenix(t *testing.T) {
+	versions := func(path string) map[string]string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); strings.HasPrefix(line, "\t") && len(f) >= 2 {
+				out[f[0]] = f[1]
+			}
+		}
+		return out
+	}
+	main, tool := versions(filepath.Join("..", "go.mod")), versions(filepath.Join("..", "tools", "helm", "go.mod"))
+	if tool["helm.sh/helm/v3"] == "" || tool["helm.sh/helm/v3"] != main["helm.sh/helm/v3"] {
+		t.Errorf("tools/helm builds helm %q, kubenix renders with %q", tool["helm.sh/helm/v3"], main["helm.sh/helm/v3"])
+	}
+	for mod, v := range main {
+		if tv, ok := tool[mod]; ok && tv != v {
+			t.Errorf("%s: kubenix uses %s, tools/helm %s (align tools/helm/go.mod: go get %s@%s)", mod, v, tv, mod, v)
+		}
+	}
+}
 
 // helmTemplate runs `helm template` with the options kubenix got.
 func helmTemplate(t *testing.T, o RenderOptions) []string {
@@ -81,9 +115,19 @@ func helmTemplate(t *testing.T, o RenderOptions) []string {
 	if err != nil {
 		t.Fatalf("helm template: %v\n%s", err, stderr.String())
 	}
+	// Read as kubectl reads it: documents split at "---" lines, each
+	// document's text (and its final newline) untouched.
 	var docs []string
-	for _, d := range strings.Split(string(out), "\n---") {
-		j, err := sigsyaml.YAMLToJSON([]byte(d))
+	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(out)))
+	for {
+		d, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("helm output: %v", err)
+		}
+		j, err := sigsyaml.YAMLToJSON(d)
 		if err != nil {
 			t.Fatalf("helm output: %v", err)
 		}
@@ -148,6 +192,138 @@ func TestRenderMatchesHelmTemplate(t *testing.T) {
 			got, want := kubenixTemplate(t, o), helmTemplate(t, o)
 			if !slices.Equal(got, want) {
 				t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+func blocksOptions() RenderOptions {
+	return RenderOptions{Chart: chartDir("blocks"), Name: "b", Namespace: "prod", IncludeCRDs: true, KubeVersion: "1.37",
+		Values: map[string]any{}, APIVersions: BuiltinAPIVersions("1.37")}
+}
+
+// Block scalars, multi-document templates and crds/ files come out string
+// for string as `helm template` prints them (whitespace included).
+func TestRenderBlocksMatchesHelmTemplate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the helm CLI")
+	}
+	o := blocksOptions()
+	got, want := kubenixTemplate(t, o), helmTemplate(t, o)
+	if !slices.Equal(got, want) {
+		t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// What widely used charts do (tpl, toYaml | nindent, a library chart,
+// global values, import-values, tags, conditions, aliases, .Files.Glob,
+// Capabilities checks, lookup, a schema with a $ref inside the chart, a
+// checksum of another template), string for string as `helm template`.
+func TestRenderPatternsMatchesHelmTemplate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the helm CLI")
+	}
+	variants := map[string]map[string]any{
+		"defaults":   {},
+		"extras":     {"tags": map[string]any{"extras": true}},
+		"no metrics": {"metrics": map[string]any{"enabled": false}},
+		"values": {
+			"nameOverride":   "store",
+			"podAnnotations": map[string]any{"example.com/restart": "2"},
+			"config":         map[string]any{"log": map[string]any{"level": "debug"}, "listen": ":9090"},
+			"greeting":       "{{ .Chart.Name }}: {{ .Values.config.listen }}\n",
+		},
+	}
+	for name, values := range variants {
+		t.Run(name, func(t *testing.T) {
+			o := RenderOptions{Chart: chartDir("patterns"), Name: "p", Namespace: "shop", KubeVersion: "1.37", Values: values, APIVersions: BuiltinAPIVersions("1.37")}
+			if got, want := kubenixTemplate(t, o), helmTemplate(t, o); !slices.Equal(got, want) {
+				t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+	o := RenderOptions{Chart: chartDir("patterns"), Name: "p", Namespace: "shop", KubeVersion: "1.37",
+		Values: map[string]any{"schemaChecked": map[string]any{"port": 70000}}}
+	if _, err := Render(context.Background(), o); err == nil || !strings.Contains(err.Error(), "patterns/values.schema.json") {
+		t.Errorf("a port over the $ref'd maximum: %v", err)
+	}
+}
+
+// A block scalar that ends a document keeps its final newline, as Helm
+// writes it: config files and scripts are not changed by the trip.
+func TestRenderKeepsFinalNewlines(t *testing.T) {
+	objs := objectsByName(t, blocksOptions())
+	data := func(name string) map[string]any { return objs["ConfigMap/"+name].Object["data"].(map[string]any) }
+	for _, c := range []struct{ name, key, want string }{
+		{"b-first", "script.sh", "#!/bin/sh\necho first\n"},
+		{"b-ini", "grafana.ini", "[server]\nport = 3000\n"},
+		{"b-keep", "strip", "no newline"},
+		{"b-keep", "kept", "kept lines\n"},
+	} {
+		if got := data(c.name)[c.key]; got != c.want {
+			t.Errorf("%s data.%s = %q, want %q", c.name, c.key, got, c.want)
+		}
+	}
+	if got := objs["CustomResourceDefinition/apples.example.com"].Object["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["description"]; got != "A Apple.\n" {
+		t.Errorf("a CRD's block scalar before the next document: %q", got)
+	}
+}
+
+// The CRDs of one crds/ file come back in the file's order, every time.
+func TestRenderCRDsInFileOrder(t *testing.T) {
+	for range 5 {
+		res, err := Render(context.Background(), blocksOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var crds []string
+		for _, r := range res.Objects {
+			if r.Object["kind"] == "CustomResourceDefinition" {
+				crds = append(crds, r.Object["metadata"].(map[string]any)["name"].(string))
+			}
+		}
+		want := []string{"zebras.example.com", "apples.example.com", "mangos.example.com", "kiwis.example.com", "bananas.example.com"}
+		if !slices.Equal(crds, want) {
+			t.Fatalf("CRDs %v, want the file's order %v", crds, want)
+		}
+	}
+}
+
+func umbrellaOptions(values map[string]any) RenderOptions {
+	return RenderOptions{Chart: chartDir("umbrella"), Name: "u", Namespace: "prod", KubeVersion: "1.37", Values: values}
+}
+
+// A disabled subchart is not validated against its values.schema.json (Helm
+// removes disabled dependencies first, validates after); an aliased one is
+// validated under its alias; a violation names the subchart's schema.
+func TestRenderSubchartSchemas(t *testing.T) {
+	if !testing.Short() {
+		o := umbrellaOptions(map[string]any{})
+		if got, want := kubenixTemplate(t, o), helmTemplate(t, o); !slices.Equal(got, want) {
+			t.Errorf("kubenix and helm template differ\nkubenix:\n%s\nhelm:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		values map[string]any
+		chart  string // "" when the render succeeds
+		msg    string
+	}{
+		{"disabled subchart with values its schema rejects", map[string]any{"strict": map[string]any{"port": "not a number"}}, "", ""},
+		{"aliased subchart", map[string]any{"main": map[string]any{"port": "x"}}, "main", "/port"},
+		{"enabled again", map[string]any{"strict": map[string]any{"enabled": true}}, "strict", "missing property 'host'"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Render(context.Background(), umbrellaOptions(c.values))
+			if c.chart == "" {
+				if err != nil {
+					t.Fatalf("helm renders this; kubenix: %v", err)
+				}
+				return
+			}
+			var ve *ValuesError
+			if !errors.As(err, &ve) || ve.Chart != c.chart || ve.Schema != "umbrella/charts/strict/values.schema.json" || !strings.Contains(ve.Msg, c.msg) {
+				t.Fatalf("want a values error of %s at umbrella/charts/strict/values.schema.json saying %q, got %#v", c.chart, c.msg, err)
 			}
 		})
 	}
@@ -342,5 +518,28 @@ func TestServeAnswersNix(t *testing.T) {
 	msg, err := exec.Command("nix-instantiate", "--eval", "--strict", "-E", out.String()).CombinedOutput()
 	if err == nil || !strings.Contains(string(msg), "kubenix-error:") || !strings.Contains(string(msg), "does not exist") {
 		t.Fatalf("error answer: %s", msg)
+	}
+}
+
+// The files of crds/ are parsed once per content: a second render reads
+// them from the cache and gives the same objects; a corrupt entry is parsed
+// again.
+func TestRenderCachesParsedCRDs(t *testing.T) {
+	want := kubenixTemplate(t, blocksOptions())
+	o := blocksOptions()
+	o.CacheDir = t.TempDir()
+	if got := kubenixTemplate(t, o); !slices.Equal(got, want) {
+		t.Fatalf("first render with a cache differs:\n%s", strings.Join(got, "\n"))
+	}
+	entries, _ := filepath.Glob(filepath.Join(o.CacheDir, "helm-crds", "*", "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("want one cached crds/ file, got %v", entries)
+	}
+	if got := kubenixTemplate(t, o); !slices.Equal(got, want) {
+		t.Errorf("render from the cache differs:\n%s", strings.Join(got, "\n"))
+	}
+	os.WriteFile(entries[0], []byte(`[{"truncated`), 0o644)
+	if got := kubenixTemplate(t, o); !slices.Equal(got, want) {
+		t.Errorf("render over a corrupt cache entry differs:\n%s", strings.Join(got, "\n"))
 	}
 }

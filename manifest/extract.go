@@ -152,7 +152,7 @@ func (x *extractor) origin(p Path, inherited diag.Pos) Origin {
 
 func (x *extractor) fail(o Origin, object, field, format string, args ...any) {
 	x.diags = append(x.diags, diag.Diagnostic{
-		Severity: diag.Error, Pos: o.Where(), Path: o.Path.String(),
+		Severity: diag.Error, Pos: o.Where(), Path: o.Path.String(), Related: o.Also(),
 		Object: object, Field: field, Message: fmt.Sprintf(format, args...),
 	})
 }
@@ -276,6 +276,12 @@ func chartOrigin(m map[string]any, raw any, o *Origin) map[string]any {
 		o.Chart, _ = co["chart"].(string)
 		o.Template, _ = co["template"].(string)
 		o.Namespace, _ = co["namespace"].(string)
+		if c, ok := co["call"].(map[string]any); ok {
+			file, _ := c["file"].(string)
+			line, _ := c["line"].(int64)
+			col, _ := c["column"].(int64)
+			o.Call = diag.Pos{File: file, Line: int(line), Col: int(col)}
+		}
 		if f, _ := co["file"].(string); f != "" {
 			o.Pos = diag.Pos{File: f}
 		} else if o.Template != "" {

@@ -10,7 +10,9 @@ import (
 
 // DecodeJSON decodes one JSON value into the value model of kubenix objects:
 // map[string]any, []any, string, int64 (integers), float64 (other numbers),
-// bool and nil, as Kubernetes' unstructured data has them.
+// bool and nil, as Kubernetes' unstructured data has them. A float Nix
+// wrote exactly ({"__kubenixFloat": [m, e]}, see FloatKey) is decoded as
+// that number.
 //
 // It exists because evaluation output is large and decoding it with
 // encoding/json (plus a pass to turn json.Number into int64) cost more than
@@ -98,6 +100,9 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 			}
 			if d.b[d.i] == '}' {
 				d.i++
+				if f, ok := exactFloat(m); ok {
+					return fromNixFloat(f), nil
+				}
 				return m, nil
 			}
 			return nil, d.errorf("expected ',' or '}'")

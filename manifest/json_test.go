@@ -26,6 +26,9 @@ func stdDecode(b []byte) (any, error) {
 			for k, e := range t {
 				t[k] = conv(e)
 			}
+			if f, ok := exactFloat(t); ok { // Nix's exact floats (float.go)
+				return fromNixFloat(f)
+			}
 		case []any:
 			for i, e := range t {
 				t[i] = conv(e)
@@ -52,7 +55,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"a":[1,-2,3.5,1e3,-0,true,false,null,"x\u00e9\ud83d\ude00\n\"\\\/"],"b":{}}`,
 		`[]`, `""`, `"\ud800"`, `12345678901234567890`, `-9223372036854775808`, ` {"k" : [ ] } `,
-		`{"a":1,"a":2}`, `"\xff"`, `01`, `1.`, `[1,]`,
+		`{"a":1,"a":2}`, `"\xff"`, `01`, `1.`, `[1,]`, `{"__kubenixFloat":[6949999361709474,-49]}`,
 	} {
 		f.Add([]byte(s))
 	}

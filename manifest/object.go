@@ -50,9 +50,21 @@ type Origin struct {
 	// Chart and Template name the Helm chart and template (chart-relative)
 	// an object was rendered from.
 	Chart, Template string
+	// Call is where the Nix code called kubenix.helm.chart for it:
+	// diagnostics name it next to the template.
+	Call diag.Pos
 	// Namespace is the namespace the object belongs in when it has none
 	// (a chart's release namespace); "" means the build's.
 	Namespace string
+}
+
+// Also returns the positions a diagnostic of the object names besides
+// Where: the kubenix.helm.chart call of a rendered object.
+func (o Origin) Also() []diag.Pos {
+	if o.Chart != "" && !o.Call.IsZero() && o.Call != o.Pos {
+		return []diag.Pos{o.Call}
+	}
+	return nil
 }
 
 // Where returns the most useful source position of the object.

@@ -71,9 +71,11 @@ let
   # store and write the store path into the manifest (the CLI refuses them
   # too). Derivations the tree names (kubenix.image) stay in the string's
   # context, so they become inputs of the derivation that uses it.
+  # Floats are written exactly (Nix 2.8's toJSON keeps 6 significant
+  # digits; eval/nix/lib/json.nix), which --from-json reads back.
   treeJSON = value:
     let
-      json = toJSON value;
+      json = toJSON ((import ../eval/nix/lib/json.nix).encode value);
       ctx = getContext json;
       paths = filter (p: ctx.${p}.path or false) (attrNames ctx);
     in

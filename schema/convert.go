@@ -13,6 +13,10 @@ import (
 const (
 	formatQuantity = "kubenix-quantity"
 	formatPortName = "kubenix-port-name"
+	// formatBytes is format byte of built-in kinds, which the API server
+	// decodes into []byte: "" is no bytes, not an invalid value (custom
+	// resources keep format byte, which rejects "").
+	formatBytes = "kubenix-byte"
 )
 
 // definition returns the built-in definition of this version by name.
@@ -165,8 +169,11 @@ func (c *converter) node(n *Node) (p *apiextensions.JSONSchemaProps, cut bool, e
 		Pattern:   n.Pattern,
 		Nullable:  n.Nullable,
 	}
-	if n.Format == "int32" || n.Format == "int64" || n.Format == "double" || n.Format == "byte" || n.Format == "date-time" || n.Format == "" {
+	if n.Format == "int32" || n.Format == "int64" || n.Format == "double" || n.Format == "date-time" || n.Format == "" {
 		p.Format = n.Format
+	}
+	if n.Format == "byte" {
+		p.Format = formatBytes
 	}
 	if n.IntOrString {
 		p.XIntOrString = true

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/kube-openapi/pkg/validation/strfmt"
 )
 
 // The checks below are ones the API server makes in Go code for built-in
@@ -38,6 +39,15 @@ func nameRule(t *Type) apimachineryvalidation.ValidateNameFunc {
 	return apimachineryvalidation.NameIsDNSSubdomain
 }
 
+// checkBytes is format byte as the API server decodes built-in kinds:
+// base64, and "" is no bytes. The words are those of the format check that
+// validated these fields before "" was let through.
+func checkBytes(x any, p *field.Path, errs *field.ErrorList) {
+	if str, ok := x.(string); ok && str != "" && !strfmt.Default.Validates("byte", str) {
+		*errs = append(*errs, field.TypeInvalid(p, str, fmt.Sprintf("%s in body must be of type byte: %q", p.String(), str)))
+	}
+}
+
 // extraChecks walks an object with its schema.
 func extraChecks(obj map[string]any, s *structuralschema.Structural, t *Type) field.ErrorList {
 	var errs field.ErrorList
@@ -56,6 +66,9 @@ func walkExtra(x any, s *structuralschema.Structural, p *field.Path, root bool, 
 		switch s.ValueValidation.Format {
 		case formatQuantity:
 			checkQuantity(x, p, errs)
+			return
+		case formatBytes:
+			checkBytes(x, p, errs)
 			return
 		case formatPortName:
 			if str, ok := x.(string); ok {
@@ -76,6 +89,10 @@ func walkExtra(x any, s *structuralschema.Structural, p *field.Path, root bool, 
 				}
 				walkExtra(e, &prop, cp, false, errs)
 			} else if s.AdditionalProperties != nil && s.AdditionalProperties.Structural != nil {
+				if v := s.AdditionalProperties.Structural.ValueValidation; v != nil && v.Format == formatBytes {
+					checkBytes(e, p.Child(k), errs) // named as the API server's format check names it
+					continue
+				}
 				walkExtra(e, s.AdditionalProperties.Structural, p.Key(k), false, errs)
 			}
 		}

@@ -47,18 +47,26 @@ func TestHelmErrors(t *testing.T) {
 			testChart(t, "broken-template") + "/templates/configmap.yaml:6:",
 			"error: chart broken-template: ",
 			"nil pointer evaluating interface {}.deeply",
-			"in .app", "see also app.nix:2:3",
+			"in .app", "see also app.nix:2:30",
 		}},
 		{"required value", `chart = "` + testChart(t, "needs-value") + `"; name = "n";`, []string{
 			testChart(t, "needs-value") + "/templates/deployment.yaml:6:",
 			"database.host must be set", "hint: set the value the chart requires in values",
 		}},
 		{"values schema", `chart = "` + testChart(t, "shop") + `"; name = "s"; values.replicas = "many";`, []string{
-			testChart(t, "shop") + "/values.schema.json: error: chart shop: values do not match values.schema.json",
+			testChart(t, "shop") + "/values.schema.json: error: chart shop: values do not match shop/values.schema.json",
 			"replicas", "integer",
 		}},
+		{"aliased subchart's schema", `chart = "` + testChart(t, "umbrella") + `"; name = "u"; values.main.port = "x";`, []string{
+			testChart(t, "umbrella") + "/charts/strict/values.schema.json: error: chart main: values do not match umbrella/charts/strict/values.schema.json",
+			"/port", "see also app.nix:2:",
+		}},
+		{"rendered text is not YAML", `chart = "` + testChart(t, "bad-yaml") + `"; name = "b";`, []string{
+			testChart(t, "bad-yaml") + "/templates/cm.yaml: error: chart bad-yaml: YAML parse error on bad-yaml/templates/cm.yaml",
+			"mapping values are not allowed", "see also app.nix:2:30",
+		}},
 		{"missing chart", `chart = ./no-such-chart; name = "m";`, []string{
-			"app.nix:2:3: error: chart " + dir + "/no-such-chart does not exist", "in .app",
+			"app.nix:2:30: error: chart " + dir + "/no-such-chart does not exist", "in .app",
 		}},
 		{"not a chart", `chart = "` + testChart(t, "not-a-chart") + `"; name = "m";`, []string{"is not a Helm chart: it has no Chart.yaml"}},
 		{"kube version", `chart = "` + testChart(t, "old-kube") + `"; name = "o";`, []string{"chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.37.0"}},
@@ -79,18 +87,25 @@ func TestHelmErrors(t *testing.T) {
 	}
 }
 
-// Validation errors on rendered objects name the chart's template.
+// Validation errors on rendered objects name the chart's template and the
+// kubenix.helm.chart call, from a fresh render and from the cache alike.
 func TestHelmValidationNamesTemplate(t *testing.T) {
 	requireNix(t)
 	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	chart, _ := filepath.Abs(filepath.Join(repoRoot(t), "examples", "helm", "charts", "webapp"))
-	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
-  web = kubenix.helm.chart { chart = "`+chart+`"; name = "w"; values.image.pullPolicy = "Sometimes"; };
-}`)
-	r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }:
+let
+  web = kubenix.helm.chart {
+    chart = "`+chart+`"; name = "w"; values.image.pullPolicy = "Sometimes";
+  };
+in { inherit web; }`)
 	want := chart + `/templates/deployment.yaml: error: Deployment/default/w-webapp: spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes"`
-	if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "in .web[2]") {
-		t.Errorf("exit %d, want %q in:\n%s", r.code, want, r.stderr)
+	for _, run := range []string{"rendered", "cached"} {
+		r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+		if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "in .web[2]") || !strings.Contains(r.stderr, "see also app.nix:4:5") {
+			t.Errorf("%s: exit %d, want %q, in .web[2] and see also app.nix:4:5 in:\n%s", run, r.code, want, r.stderr)
+		}
 	}
 }
 
@@ -164,5 +179,36 @@ func TestHelmCorruptCacheEntryIsRenderedAgain(t *testing.T) {
 	}
 	if b2, _ := os.ReadFile(entries[0]); string(b2) != string(b) {
 		t.Error("the entry was not rendered again")
+	}
+}
+
+// Floats in values reach Helm exactly (Nix 2.8's JSON would print
+// 12.3456789 as 12.3457), and so do float fields of plain objects; two
+// renders that differ only in a float's 7th digit are not one cache entry.
+func TestHelmValuesCarryFloatsExactly(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	app := func(ratio string) {
+		writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
+  b = kubenix.helm.chart { chart = "`+testChart(t, "blocks")+`"; name = "b"; values = { ratio = `+ratio+`; big = 1234567.5; }; };
+  g = { apiVersion = "v1"; kind = "ConfigMap"; metadata.name = "plain"; data.x = "y"; binaryData = { }; };
+  hpa = { apiVersion = "autoscaling/v2"; kind = "HorizontalPodAutoscaler"; metadata.name = "h";
+    spec = { scaleTargetRef = { apiVersion = "apps/v1"; kind = "Deployment"; name = "d"; }; maxReplicas = 3;
+      metrics = [ { type = "Pods"; pods = { metric.name = "m"; target = { type = "AverageValue"; averageValue = 0.123456789; }; }; } ]; };
+  };
+}`)
+	}
+	app("12.3456789")
+	r := kubenix(t, dir, "eval", "app.nix").mustSucceed(t)
+	// What helm template -f values.json prints for these values.
+	for _, want := range []string{`ratio: "12.3456789"`, `big: "1.2345675e+06"`, `averageValue: 0.123456789`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("missing %q in:\n%s", want, r.stdout)
+		}
+	}
+	app("12.3456788")
+	if r := kubenix(t, dir, "eval", "app.nix").mustSucceed(t); !strings.Contains(r.stdout, `ratio: "12.3456788"`) {
+		t.Errorf("a render cached under other values:\n%s", r.stdout)
 	}
 }

@@ -308,3 +308,36 @@ func copyFile(from, to string) error {
 	}
 	return os.WriteFile(to, b, 0o644)
 }
+
+// kubenix.lib.manifests hands the tree to `kubenix build --from-json` with
+// its floats written exactly (Nix 2.8's toJSON keeps 6 digits).
+func TestLibManifestsCarriesFloatsExactly(t *testing.T) {
+	requireNix(t)
+	root, _ := filepath.Abs(repoRoot(t))
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: { hpa = {
+  apiVersion = "autoscaling/v2"; kind = "HorizontalPodAutoscaler"; metadata.name = "h";
+  spec = { scaleTargetRef = { apiVersion = "apps/v1"; kind = "Deployment"; name = "d"; }; maxReplicas = 3;
+    metrics = [ { type = "Pods"; pods = { metric.name = "m"; target = { type = "AverageValue"; averageValue = 0.123456789; }; }; } ]; };
+}; }`)
+	expr := fmt.Sprintf(`((import %s/nix/lib.nix { }).manifests { pkgs = { runCommand = name: env: script: { inherit name env script; }; }; kubenix = "/k"; app = %s/app.nix; }).env.tree`, root, dir)
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree string
+	if err := json.Unmarshal(out, &tree); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "tree.json"), tree)
+	kubenix(t, dir, "build", "--from-json", "tree.json", "--out-dir", "out").mustSucceed(t)
+	files := readTree(t, filepath.Join(dir, "out"))
+	for name, content := range files {
+		if strings.Contains(name, "horizontalpodautoscaler") && !strings.Contains(content, "averageValue: 0.123456789") {
+			t.Errorf("%s:\n%s", name, content)
+		}
+	}
+	if len(files) == 0 {
+		t.Error("nothing written")
+	}
+}

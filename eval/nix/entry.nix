@@ -14,6 +14,9 @@
 # __kubenixMode = "positions": for each path of __kubenixQueries (a JSON list
 #   of attribute/index paths), the position of the deepest attribute along it
 #   that exists: where the user wrote the field a diagnostic is about.
+# __kubenixMode = "floats": the value with every float written exactly
+#   (lib/json.nix), asked for only when the value has floats, which Nix 2.8's
+#   JSON prints with 6 significant digits.
 { __kubenixFile, __kubenixMode ? "eval", __kubenixQueries ? "[]", __kubenixContext ? "{}", ... }@args:
 let
   inherit (builtins)
@@ -111,6 +114,7 @@ in
 if __kubenixMode == "locate" then locate [ ] null value
 else if __kubenixMode == "positions" then map (q: posAt value q null) (builtins.fromJSON __kubenixQueries)
 else if __kubenixMode == "bad" then bad [ ] null value
+else if __kubenixMode == "floats" then (import ./lib/json.nix).encode value
 else {
   inherit value;
   objects = walkTop value;

@@ -83,6 +83,9 @@ let
 
   lockedCharts = (context.lock or { }).charts or { };
 
+  # Floats written exactly (Nix 2.8's toJSON keeps 6 digits): json.nix.
+  json = import ./json.nix;
+
   # An image reference for a derivation that builds an image archive,
   # tagged with the store hash of its output. The string carries the
   # derivation in its context (not its text), which is how kubenix finds
@@ -122,12 +125,19 @@ in
     , apiVersions ? [ ]
     , noHooks ? false
     , skipTests ? false
-    }:
+    }@args:
     let
+      # Where the call was written (its chart attribute): errors and the
+      # rendered objects' diagnostics name it next to the chart file.
+      call = builtins.unsafeGetAttrPos "chart" args;
+      withCall = objs:
+        if call == null then objs
+        else map (o: o // { __kubenixOrigin = (o.__kubenixOrigin or { }) // { inherit call; }; }) objs;
       chartPath = toString chart;
       render = {
         chart = chartPath;
-        inherit name namespace values includeCRDs kubeVersion noHooks skipTests;
+        values = json.encode values;
+        inherit name namespace includeCRDs kubeVersion noHooks skipTests;
         apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
       };
       cacheDir = context.cacheDir or "";
@@ -146,8 +156,9 @@ in
         && !((context.strict or false) && entry.nondeterministic != [ ]);
       stat = builtins.toJSON { op = "helm.render"; chart = entry.chart; release = name; cached = true; inherit (entry) nondeterministic; };
     in
-    if valid then builtins.trace "kubenix-stat ${stat}" (builtins.fromJSON entry.objects)
-    else exec { op = "helm.render"; inherit render; cacheKey = if cacheable then key else ""; };
+    withCall (if valid then builtins.trace "kubenix-stat ${stat}" (builtins.fromJSON entry.objects)
+    else exec ({ op = "helm.render"; inherit render; cacheKey = if cacheable then key else ""; }
+      // (if call == null then { } else { inherit call; })));
 
   # helm.fetch gives the chart archive that kubenix.lock pins for a
   # repository (https://... or oci://...), chart and version, as a
