@@ -17,6 +17,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // Options say how to run kubectl.
@@ -37,10 +38,11 @@ type Options struct {
 type StepKind int
 
 const (
-	Applying      StepKind = iota // applying Objects objects
-	ApplyingFirst                 // applying the Objects objects of phase one
-	Waiting                       // waiting for CRDs CRDs to be established
-	Skipped                       // dry run: Objects objects skipped until Missing exist
+	Applying          StepKind = iota // applying Objects objects
+	ApplyingFirst                     // applying the Objects objects of phase one
+	Waiting                           // waiting for CRDs CRDs to be established
+	Skipped                           // dry run: Objects objects skipped until Missing exist
+	ApplyingDecrypted                 // applying Objects SOPS Secrets, decrypted in memory (server-side)
 )
 
 // Step is one step of Run, for the command to tell the user.
@@ -74,6 +76,10 @@ type Plan struct {
 	Entries  []Entry // in file name order, as kubectl reads them
 	CRDs     []Entry
 	PhaseOne []Entry // CRDs and Namespaces
+	// Encrypted are the SOPS-encrypted Secrets (kubenix.secrets.sops),
+	// left out of Entries: kubenix decrypts them in memory and sends them
+	// to kubectl on standard input, after phase one.
+	Encrypted []Entry
 }
 
 // Read reads the manifest files of a result directory the way kubectl does:
@@ -102,6 +108,10 @@ func Read(dir string) (*Plan, error) {
 			return nil, err
 		}
 		en := Entry{File: f, Objects: objs}
+		if slices.ContainsFunc(objs, secrets.IsEncrypted) {
+			p.Encrypted = append(p.Encrypted, en)
+			continue
+		}
 		p.Entries = append(p.Entries, en)
 		if slices.ContainsFunc(objs, (*manifest.Object).IsCRD) {
 			p.CRDs = append(p.CRDs, en)
@@ -110,7 +120,7 @@ func Read(dir string) (*Plan, error) {
 			p.PhaseOne = append(p.PhaseOne, en)
 		}
 	}
-	if len(p.Entries) == 0 {
+	if len(p.Entries)+len(p.Encrypted) == 0 {
 		return nil, diag.Usagef("%s holds no manifests (.yaml, .yml, .json)", dir)
 	}
 	return p, nil
@@ -124,9 +134,18 @@ func isNamespace(o *manifest.Object) bool { return o.Kind == "Namespace" && o.AP
 // skipped and named.
 func Run(ctx context.Context, p *Plan, opts Options) error {
 	k := kubectl{opts}
+	// The whole directory, as kubectl reads it; but for SOPS Secrets,
+	// which kubectl cannot read, the files one by one.
+	all := []string{strings.TrimSuffix(p.Dir, "/") + "/"}
+	if len(p.Encrypted) > 0 {
+		all = files(p.Entries)
+	}
 	if !opts.DryRun && len(p.CRDs) == 0 {
+		if err := k.applyEncrypted(ctx, p.Encrypted); err != nil {
+			return err
+		}
 		opts.progress(Step{Kind: Applying, Objects: count(p.Entries)})
-		return k.apply(ctx, []string{strings.TrimSuffix(p.Dir, "/") + "/"})
+		return k.apply(ctx, all)
 	}
 	if len(p.PhaseOne) > 0 {
 		opts.progress(Step{Kind: ApplyingFirst, Objects: count(p.PhaseOne)})
@@ -143,14 +162,28 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 		}
 	}
 	if !opts.DryRun {
+		if err := k.applyEncrypted(ctx, p.Encrypted); err != nil {
+			return err
+		}
 		opts.progress(Step{Kind: Applying, Objects: count(p.Entries)})
-		return k.apply(ctx, []string{strings.TrimSuffix(p.Dir, "/") + "/"})
+		return k.apply(ctx, all)
 	}
 	missing, err := k.missing(ctx, p.PhaseOne)
 	if err != nil {
 		return err
 	}
 	var ok, skipped []Entry
+	var okEncrypted []Entry
+	for _, e := range p.Encrypted {
+		if slices.ContainsFunc(e.Objects, func(o *manifest.Object) bool { return needs(o, missing) }) {
+			skipped = append(skipped, e)
+		} else {
+			okEncrypted = append(okEncrypted, e)
+		}
+	}
+	if err := k.applyEncrypted(ctx, okEncrypted); err != nil {
+		return err
+	}
 	for _, e := range p.Entries {
 		if slices.ContainsFunc(e.Objects, func(o *manifest.Object) bool { return needs(o, missing) }) {
 			skipped = append(skipped, e)
@@ -241,8 +274,62 @@ func ByHand(dir string) []string {
 	}
 }
 
+// applyEncrypted decrypts SOPS Secrets in memory and applies them from
+// kubectl's standard input, server-side: nothing decrypted is written to a
+// file, and a client-side apply would keep the plaintext in the
+// last-applied-configuration annotation.
+func (k kubectl) applyEncrypted(ctx context.Context, es []Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	var bodies []map[string]any
+	for _, e := range es {
+		data, err := os.ReadFile(e.File)
+		if err != nil {
+			return &diag.UsageError{Err: err}
+		}
+		body, err := secrets.Decrypt(data)
+		if err != nil {
+			return decryptFailed(e, err)
+		}
+		bodies = append(bodies, body)
+	}
+	stream, err := manifest.EncodeYAMLStream(bodies)
+	if err != nil {
+		return err
+	}
+	k.progress(Step{Kind: ApplyingDecrypted, Objects: count(es)})
+	args := []string{"apply", "--server-side", "--field-manager=kubenix"}
+	if k.DryRun {
+		args = append(args, "--dry-run=server")
+	}
+	return k.runInput(ctx, bytes.NewReader(stream), append(args, "-f", "-")...)
+}
+
+// decryptFailed says which file could not be decrypted and why: a file
+// that is not valid SOPS or was changed is invalid input (exit 1); a
+// missing key is the environment's (exit 2).
+func decryptFailed(e Entry, err error) error {
+	var de *secrets.DecryptError
+	if errors.As(err, &de) && (de.Reason == secrets.NotSOPS || de.Reason == secrets.Tampered) {
+		d := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: e.File}, Message: "cannot decrypt: " + de.Message,
+			Hint: "re-encrypt the Secret with sops and build again"}
+		if len(e.Objects) > 0 {
+			d.Object, d.Identity = e.Objects[0].ID(), e.Objects[0].Identity()
+		}
+		return diag.List{d}.Err()
+	}
+	return &diag.UsageError{Err: fmt.Errorf("%s: cannot decrypt: %w", e.File, err),
+		Hint: "kubenix apply decrypts SOPS Secrets with your age key: SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or ~/.config/sops/age/keys.txt (README: Secrets)"}
+}
+
 func (k kubectl) run(ctx context.Context, args ...string) error {
+	return k.runInput(ctx, nil, args...)
+}
+
+func (k kubectl) runInput(ctx context.Context, stdin io.Reader, args ...string) error {
 	cmd := exec.CommandContext(ctx, k.bin(), append(k.base(), args...)...)
+	cmd.Stdin = stdin
 	cmd.Stdout, cmd.Stderr = k.Stdout, k.Stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // The exec protocol. Nix code reaches kubenix through builtins.exec, which
@@ -135,7 +136,9 @@ func serveRender(ctx context.Context, req Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.CacheKey != "" && req.Context.CacheDir != "" && len(req.CacheKey) == 64 {
+	// The cache is a file on disk, often shared: a render with a Secret in
+	// plain text is rendered again next time rather than kept there.
+	if req.CacheKey != "" && req.Context.CacheDir != "" && len(req.CacheKey) == 64 && !holdsPlaintextSecret(res) {
 		if err := writeCache(req.Context.CacheDir, req.CacheKey, objects, res); err != nil {
 			fmt.Fprintf(os.Stderr, "kubenix: warning: cannot cache the render of %s: %v\n", res.Chart, err)
 		}
@@ -178,6 +181,15 @@ func annotate(res *Result, opts RenderOptions) []any {
 		out = append(out, obj)
 	}
 	return out
+}
+
+func holdsPlaintextSecret(res *Result) bool {
+	for _, r := range res.Objects {
+		if secrets.IsPlaintextSecret(r.Object) {
+			return true
+		}
+	}
+	return false
 }
 
 func report(s Stat) {

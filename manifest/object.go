@@ -25,6 +25,10 @@ type Object struct {
 	// Problems found while reading the object (a key written twice in a
 	// YAML mapping); they are reported with its diagnostics.
 	Problems diag.List
+	// Raw, when set, is written for the object instead of its body
+	// rendered: the original bytes of a SOPS-encrypted Secret, whose MAC
+	// covers its values as they are written.
+	Raw []byte
 }
 
 // DefaultNamespace is the namespace of namespaced objects that name none,

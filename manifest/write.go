@@ -73,7 +73,10 @@ func Render(objs []*Object) ([]File, error) {
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				data, err := EncodeYAML(objs[i].Body)
+				data, err := objs[i].Raw, error(nil)
+				if data == nil {
+					data, err = EncodeYAML(objs[i].Body)
+				}
 				files[i] = File{Name: names[i], Data: data, Object: objs[i]}
 				errs[i] = err
 			}

@@ -83,6 +83,23 @@ let
       throw "kubenix: a Nix path is part of a manifest (it became ${head paths}): use builtins.readFile ./file for its content, or a string"
     else json;
 
+  # The objects of a value whose data or stringData hold values in plain
+  # text: a Secret, or a kind of sensitiveKinds (Kind or group/Kind). Here,
+  # unlike in the CLI, they must be refused during evaluation: the tree's
+  # JSON is an attribute of the derivation, so it is in its .drv in the
+  # store before kubenix runs.
+  plaintextSecrets = sensitiveKinds: value:
+    let
+      group = o: let m = builtins.match "([^/]*)/.*" (o.apiVersion or ""); in if m == null then "" else head m;
+      sensitive = o: (o.kind == "Secret" && (o.apiVersion or "") == "v1")
+        || builtins.elem o.kind sensitiveKinds || builtins.elem "${group o}/${o.kind}" sensitiveKinds;
+      keys = o: f: let m = o.${f} or null; in
+        if builtins.isAttrs m then filter (k: m.${k} != "" && m.${k} != null) (attrNames m) else [ ];
+      plain = o: !(o ? sops) && !(o ? __kubenixSops) && keys o "data" ++ keys o "stringData" != [ ];
+    in
+    map (o: "${o.kind}/${o.metadata.name or "?"} (keys ${concatStringsSep ", " (keys o "data" ++ keys o "stringData")})")
+      (filter (o: sensitive o && plain o) ((library { }).objects value));
+
   manifests =
     { pkgs
     , app
@@ -94,6 +111,8 @@ let
     , lock ? null
     , allowUnknownKinds ? false
     , allowUnknownFields ? false
+    , allowPlaintextSecrets ? false
+    , sensitiveKinds ? [ ]
     , requirePinned ? false
     , imageRegistry ? "localhost:5000"
     , imageFields ? [ ]
@@ -101,7 +120,15 @@ let
     , kubenix ? packageFor pkgs
     }:
     let
-      json = treeJSON (tree { inherit app args pkgs namespace kubeVersion imageRegistry; });
+      value = tree { inherit app args pkgs namespace kubeVersion imageRegistry; };
+      plaintext = if allowPlaintextSecrets then [ ] else plaintextSecrets sensitiveKinds value;
+      json =
+        if plaintext != [ ] then
+          throw ("kubenix: ${concatStringsSep "; " plaintext}: values in plain text, which kubenix.lib.manifests would put"
+            + " in the world-readable Nix store (the derivation's .drv holds the app's value). Keep only a reference"
+            + " (External Secrets, Secrets Store CSI), or build with the CLI and kubenix.secrets.sops;"
+            + " allowPlaintextSecrets = true writes them anyway (README: Secrets)")
+        else treeJSON value;
       # Diagnostics name this file: positions do not survive toJSON.
       treeFile = "${appName app}.nix.json";
       flags = [ "--namespace" namespace ]
@@ -110,6 +137,8 @@ let
         ++ (if lock != null then [ "--lock" lock ] else [ ])
         ++ (if allowUnknownKinds then [ "--allow-unknown-kinds" ] else [ ])
         ++ (if allowUnknownFields then [ "--allow-unknown-fields" ] else [ ])
+        ++ (if allowPlaintextSecrets then [ "--allow-plaintext-secrets" ] else [ ])
+        ++ builtins.concatMap (k: [ "--sensitive-kind" k ]) sensitiveKinds
         ++ (if requirePinned then [ "--require-pinned" ] else [ ])
         ++ builtins.concatMap (f: [ "--image-field" f ]) imageFields
         ++ (if buildImages then [ "--images" "build" ] else [ ]);
@@ -129,7 +158,7 @@ let
 in
 {
   inherit manifests tree;
-  # The kubenix library as apps get it here (helm.chart and fromYAML
+  # The kubenix library as apps get it here (helm.chart, fromYAML and secrets.sops
   # excepted: they need the CLI's evaluation).
   library = library { };
 }

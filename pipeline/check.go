@@ -4,6 +4,7 @@ import (
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // checking is the value Check's steps pass along: every object, the
@@ -35,6 +36,13 @@ func (c *checking) perObject(found []diag.List) {
 
 // evalOf is how the .nix file objs[i] came from was evaluated, for eval.Locate.
 func (c *checking) evalOf(i int) *eval.Options { return c.from[i].Eval }
+
+// scrub keeps secret values out of the problems of each object.
+func (c *checking) scrub(opts secrets.Options) {
+	for i, l := range c.per {
+		c.per[i] = secrets.Scrub(c.objs[i], l, opts)
+	}
+}
 
 // all is every diagnostic, in the order of the positions they name.
 func (c *checking) all() diag.List {

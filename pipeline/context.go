@@ -56,7 +56,7 @@ func stats(lines []string) ([]helmwrap.Stat, diag.List) {
 			warns = append(warns, diag.Diagnostic{
 				Severity: diag.Warning,
 				Message:  fmt.Sprintf("chart %s (release %s) renders differently each time: %s; the output is not reproducible", s.Chart, s.Release, strings.Join(s.Nondeterministic, ", ")),
-				Hint:     "kubenix keeps the first render in its cache; set the generated values (passwords, certificates) in values, and use --strict to make this an error",
+				Hint:     "kubenix keeps the first render in its cache (unless it holds a Secret in plain text); set the generated values (passwords, certificates) in values, and use --strict to make this an error",
 			})
 		}
 	}

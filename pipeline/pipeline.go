@@ -1,6 +1,6 @@
 // Package pipeline is the story of a build on one page: evaluate, extract,
-// resolve keyed, collect CRDs, normalize, pin, validate, locate, order,
-// write. Each step is a function of the package that owns it; pipeline only
+// resolve keyed, collect CRDs, normalize, pin, guard secrets, validate,
+// locate, order, write. Each step is a function of the package that owns it; pipeline only
 // calls them in order. check, eval, diff's .nix sides and --from-json are
 // the same steps with another end.
 package pipeline
@@ -15,6 +15,7 @@ import (
 	"github.com/kubenix/kubenix/image"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // Build loads and writes. Nothing is written unless every object is valid;
@@ -111,9 +112,12 @@ func Check(ctx context.Context, set *schema.Set, opts Options, crds CRDs, source
 	c.diags = append(c.diags, pinned.Stale...)
 	c.perObject(byObject(c.objs, pinned.Problems))
 
-	c.perObject(set.ValidateAll(c.objs, schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields})) // schema: validate
-	if err := eval.Locate(ctx, c.objs, c.per, c.evalOf); err != nil {                                                                            // eval: locate
+	c.perObject(secrets.Guard(c.objs, opts.Secrets)) // secrets: guard
+	so := schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}
+	c.perObject(set.ValidateAll(secrets.ForValidation(c.objs), so))   // schema: validate
+	if err := eval.Locate(ctx, c.objs, c.per, c.evalOf); err != nil { // eval: locate
 		return nil, err
 	}
+	c.scrub(opts.Secrets) // secrets: no secret value in a message
 	return &Checked{Objects: c.objs, Images: pinned.Images, Diagnostics: c.all()}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/image"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // Options configure loading and checking objects.
@@ -28,6 +29,8 @@ type Options struct {
 	RequirePinned bool     // an image reference that is not pinned is an error
 	ImageFields   []string // more places that hold image references: Kind:spec.path
 	ImageRegistry string   // the registry kubenix.image tags with ("" = localhost:5000)
+
+	Secrets secrets.Options // what counts as a secret, and whether plaintext ones may pass
 }
 
 // BuildOptions configure a build: loading plus where the result goes.

@@ -77,6 +77,8 @@ func (a *app) applyStep(s apply.Step) {
 		msg = "applying " + objects(s.Objects) + " first"
 	case apply.Waiting:
 		msg = fmt.Sprintf("waiting for %d CRDs to be established", s.CRDs)
+	case apply.ApplyingDecrypted:
+		msg = "applying " + objects(s.Objects) + ", decrypted in memory (server-side)"
 	case apply.Skipped:
 		msg = fmt.Sprintf("dry run: skipped %s: %s must exist first, and a dry run persists nothing (apply for real to check them)",
 			objects(s.Objects), strings.Join(s.Missing, ", "))

@@ -13,6 +13,7 @@ import (
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/pipeline"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/secrets"
 	"github.com/kubenix/kubenix/version"
 )
 
@@ -59,6 +60,8 @@ type checkFlags struct {
 	requirePinned      bool
 	imageFields        []string
 	imageRegistry      string
+	allowPlaintext     bool
+	sensitiveKinds     []string
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -72,6 +75,8 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.requirePinned, "require-pinned", false, "make an image reference that is not pinned to a digest an error")
 	fs.StringArrayVar(&f.imageFields, "image-field", nil, "another place that holds an image reference, as `KIND:PATH` (Widget:spec.image, Job:spec.sidecars[].image; repeatable)")
 	fs.StringVar(&f.imageRegistry, "image-registry", "localhost:5000", "the `REGISTRY` kubenix.image tags Nix-built images with")
+	fs.BoolVar(&f.allowPlaintext, "allow-plaintext-secrets", false, "write Secrets with values in plain text, with a warning (refused by default: the result is readable by others)")
+	fs.StringArrayVar(&f.sensitiveKinds, "sensitive-kind", nil, "another `KIND` (or group/Kind) whose data and stringData hold secrets, as a Secret's do (repeatable)")
 }
 
 // pipelineOptions combines the flags into pipeline.Options (without Eval).
@@ -81,6 +86,7 @@ func (f *checkFlags) pipelineOptions() pipeline.Options {
 		AllowUnknownKinds: f.allowUnknownKinds, AllowUnknownFields: f.allowUnknownFields,
 		Lock: f.lock, Strict: f.strict,
 		RequirePinned: f.requirePinned, ImageFields: f.imageFields, ImageRegistry: f.imageRegistry,
+		Secrets: secrets.Options{AllowPlaintext: f.allowPlaintext, SensitiveKinds: f.sensitiveKinds},
 	}
 }
 

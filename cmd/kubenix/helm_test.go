@@ -113,11 +113,12 @@ func TestHelmNondeterminism(t *testing.T) {
 	requireNix(t)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: { r = kubenix.helm.chart { chart = "`+testChart(t, "random")+`"; name = "r"; }; }`)
-	r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+	// The chart generates a password: a Secret in plain text.
+	r := kubenix(t, dir, "build", "app.nix", "--no-out-link", "--allow-plaintext-secrets")
 	if r.code != 0 || !strings.Contains(r.stderr, "warning: chart random (release r) renders differently each time: random/templates/secret.yaml") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
-	r = kubenix(t, dir, "build", "app.nix", "--no-out-link", "--strict")
+	r = kubenix(t, dir, "build", "app.nix", "--no-out-link", "--strict", "--allow-plaintext-secrets")
 	if r.code != 1 || !strings.Contains(r.stderr, "the chart renders differently each time") {
 		t.Errorf("--strict: exit %d\n%s", r.code, r.stderr)
 	}

@@ -111,7 +111,7 @@ Exit codes: 0 success, 1 the input is invalid, 2 usage or environment
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &diag.UsageError{Err: err, Hint: "see --help"}
 	})
-	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.diffCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.applyCommand(), a.versionCommand(), a.execCommand())
+	root.AddCommand(a.buildCommand(), a.evalCommand(), a.checkCommand(), a.diffCommand(), a.explainCommand(), a.helmCommand(), a.imagesCommand(), a.registryCommand(), a.applyCommand(), a.secretsCommand(), a.versionCommand(), a.execCommand())
 	return root
 }
 

@@ -210,11 +210,17 @@ func TestLibManifestsRefuses(t *testing.T) {
 	root, _ := filepath.Abs(repoRoot(t))
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "path.nix"), `{ kubenix }: { cm = { apiVersion = "v1"; kind = "ConfigMap"; metadata.name = "c"; data.f = ./path.nix; }; }`)
+	writeFile(t, filepath.Join(dir, "sops.nix"), `{ kubenix }: { s = kubenix.secrets.sops ./secret.nix; }`)
+	writeFile(t, filepath.Join(dir, "secret.nix"), `{ kubenix }: { s = { apiVersion = "v1"; kind = "Secret"; metadata.name = "db"; stringData.password = "hunter2-canary"; }; }`)
 	for name, c := range map[string]struct{ args, want string }{
 		"unknown argument": {fmt.Sprintf(`{ app = %s/examples/params/app.nix; args.evn = "prod"; }`, root),
 			"kubenix: " + root + "/examples/params/app.nix does not take argument 'evn'"},
 		"path": {fmt.Sprintf(`{ app = %s/path.nix; }`, dir),
 			"kubenix: a Nix path is part of a manifest"},
+		"plaintext secret": {fmt.Sprintf(`{ app = %s/secret.nix; }`, dir),
+			"kubenix: Secret/db (keys password): values in plain text"},
+		"sops": {fmt.Sprintf(`{ app = %s/sops.nix; }`, dir),
+			"kubenix: kubenix.secrets.sops cannot run in kubenix.lib.manifests"},
 		"helm": {fmt.Sprintf(`{ app = %s/examples/helm/app.nix; }`, root),
 			"kubenix: kubenix.helm.chart cannot run in kubenix.lib.manifests"},
 	} {
@@ -223,6 +229,9 @@ func TestLibManifestsRefuses(t *testing.T) {
 			out, err := exec.Command("nix-instantiate", "--eval", "--strict", "-E", expr).CombinedOutput()
 			if err == nil || !strings.Contains(string(out), c.want) {
 				t.Errorf("%v\n%s\nwant %q", err, out, c.want)
+			}
+			if strings.Contains(string(out), "hunter2-canary") {
+				t.Errorf("the message shows the secret value:\n%s", out)
 			}
 		})
 	}

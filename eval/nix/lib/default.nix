@@ -55,10 +55,10 @@ let
   # CLI enables for its own evaluation only) with one JSON request; the
   # answer is a Nix value. Large requests go through a file: an argument
   # may not exceed 128 KiB.
-  callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; };
+  callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; "secrets.sops" = "kubenix.secrets.sops"; };
   exec = req:
     if (context.evaluator or "cli") == "nix" then
-      throw ("kubenix: ${callers.${req.op} or req.op} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
+      throw ("kubenix: ${callers.${req.caller or req.op} or req.op} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
         + " it calls the kubenix binary through builtins.exec during evaluation, which that evaluation does not have."
         + " Render with the CLI instead (kubenix build ./app.nix --out-dir deploy/manifests), commit the directory,"
         + " and make the flake output that directory (README: Manifests as a flake output)")
@@ -66,7 +66,7 @@ let
       throw "kubenix: ${req.op} needs builtins.exec: evaluate with the kubenix CLI (kubenix build/eval/check), which enables it for its own evaluation"
     else
       let
-        json = builtins.toJSON (req // {
+        json = builtins.toJSON (builtins.removeAttrs req [ "caller" ] // {
           protocol = "kubenix-exec/1";
           context = {
             version = context.version or "";
@@ -188,6 +188,22 @@ in
   # fromYAML parses a YAML string into the list of its documents, read as
   # kubectl reads them (so `yes` is true).
   fromYAML = s: exec { op = "yaml.parse"; yaml = s; };
+
+  # secrets.sops ./db.sops.yaml: a Secret encrypted with SOPS (by the sops
+  # CLI, with its metadata in plain text), put in the build as it is: the
+  # file's bytes are written unchanged, still encrypted, and nothing is
+  # decrypted; kubenix apply or Flux decrypts it. toString keeps the file
+  # out of the store (it is encrypted, but there is no need).
+  secrets.sops = file:
+    let
+      text = builtins.readFile file;
+      # Reported as kubenix.secrets.sops where it cannot run (caller).
+      docs = exec { op = "yaml.parse"; yaml = text; caller = "secrets.sops"; };
+      doc = builtins.head docs;
+    in
+    if builtins.length docs != 1 || !(isObject doc)
+    then throw "kubenix.secrets.sops ${toString file}: expected one Kubernetes Secret encrypted with sops"
+    else doc // { __kubenixSops = { file = toString file; inherit text; }; };
   inherit recursiveUpdate mapObjects objects filterObjects patch;
 
   # withLabels labels tree: add labels to every object (an object's own labels win).

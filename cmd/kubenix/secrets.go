@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/atomicfile"
+	"github.com/kubenix/kubenix/secrets"
+)
+
+func (a *app) secretsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "Encrypt Secrets with SOPS, for kubenix.secrets.sops",
+		Long: `kubenix refuses Secrets with values in plain text; kubenix.secrets.sops takes a
+Secret encrypted with SOPS (age recipients) and keeps it encrypted through the
+build, for kubenix apply or Flux to decrypt. 'kubenix secrets encrypt' makes
+such a file as the sops CLI does, so no second tool is needed (README: Secrets).`,
+		Example: `  kubectl create secret generic db -n shop --from-literal=password=... --dry-run=client -o yaml > db.yaml
+  kubenix secrets encrypt db.yaml -o db.sops.yaml && rm db.yaml`,
+	}
+	cmd.AddCommand(a.secretsEncryptCommand())
+	return cmd
+}
+
+func (a *app) secretsEncryptCommand() *cobra.Command {
+	var (
+		recipients []string
+		out        string
+		regex      string
+	)
+	cmd := &cobra.Command{
+		Use:   "encrypt FILE",
+		Short: "Encrypt a Secret manifest with SOPS for age recipients",
+		Long: `Encrypt FILE, a Secret manifest, as 'sops --encrypt' does: its data and
+stringData values (--encrypted-regex) are encrypted with a new data key, the
+data key for each age recipient, and the file gets sops metadata with a MAC;
+the name, namespace and type stay readable, as kubenix.secrets.sops and Flux
+need. The recipients are those of the first creation rule of the nearest
+.sops.yaml whose path_regex matches FILE, or --age.
+
+The result goes to stdout, or to -o OUT (written whole or not at all).
+Nothing is decrypted here, and nothing in plain text is written.`,
+		Example: `  kubenix secrets encrypt db.yaml -o db.sops.yaml
+  kubenix secrets encrypt db.yaml --age age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p > db.sops.yaml`,
+		Args: usageArgs(1, "one FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			plain, err := os.ReadFile(args[0])
+			if err != nil {
+				return &diag.UsageError{Err: err}
+			}
+			if len(recipients) == 0 {
+				rule, err := secrets.FindCreationRule(args[0])
+				if err != nil {
+					return &diag.UsageError{Err: err, Hint: "write a .sops.yaml with creation_rules (age: age1...), or pass --age"}
+				}
+				recipients = rule.Age
+				if regex == "" {
+					regex = rule.EncryptedRegex
+				}
+			}
+			enc, err := secrets.Encrypt(plain, splitAll(recipients), regex)
+			if err != nil {
+				return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: args[0]}, Message: "cannot encrypt: " + err.Error()}}.Err()
+			}
+			if out == "" {
+				_, err = a.stdout.Write(enc)
+				return err
+			}
+			if _, err := os.Stat(out); err == nil {
+				return &diag.UsageError{Err: errors.New(out + " exists; kubenix does not overwrite it"), Hint: "edit an encrypted Secret with sops edit, or remove it first"}
+			}
+			if err := atomicfile.Write(out, enc, 0o644); err != nil {
+				return &diag.UsageError{Err: err}
+			}
+			fmt.Fprintf(a.stderr, "kubenix: %s encrypted for %d age recipients into %s; the plaintext %s can go\n", args[0], len(splitAll(recipients)), out, args[0])
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&recipients, "age", nil, "an age `RECIPIENT` (age1...) to encrypt for, instead of .sops.yaml's (repeatable, or comma-separated)")
+	f.StringVarP(&out, "output", "o", "", "write the encrypted file to `OUT` instead of stdout")
+	f.StringVar(&regex, "encrypted-regex", "", "encrypt the values under keys matching `REGEX` (default ^(data|stringData)$, or .sops.yaml's)")
+	return cmd
+}
+
+func splitAll(list []string) []string {
+	var out []string
+	for _, s := range list {
+		for _, r := range strings.Split(s, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
