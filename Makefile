@@ -2,6 +2,7 @@
 #   make demo    install what is missing, build bin/kubenix, build the hello example
 #   make test    install what is missing, run the whole test suite (CI runs this)
 #   make e2e     only the end-to-end tests against a real kube-apiserver
+#   make difftest  kubenix check against kube-apiserver on every corpus mutant
 SHELL := bash
 export GOTOOLCHAIN := local
 export PATH := $(PATH):/usr/local/go/bin
@@ -10,7 +11,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/kubenix/kubenix/version.Version=$(VERSION) -X github.com/kubenix/kubenix/version.Commit=$(COMMIT)
 
-.PHONY: setup build demo test e2e lint golden gomod2nix bench fuzz clean
+.PHONY: setup build demo test e2e difftest lint golden gomod2nix bench fuzz clean
 
 setup:
 	@./scripts/setup.sh
@@ -35,6 +36,11 @@ test: setup lint
 
 e2e: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 -v ./e2e
+
+# The differential test at full size: every mutant of the corpus's valid
+# objects, to kubenix check and to kube-apiserver (make test sends 300).
+difftest: setup
+	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin KUBENIX_DIFFTEST_MUTANTS=0 go test -count=1 -v -run TestDifferentialAgainstServer ./e2e
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/schema/native"
 )
 
 // benchCRD defines two custom resources: Widget (schema only) and Gadget
@@ -103,33 +104,47 @@ func mixedObjects(n int) []*manifest.Object {
 }
 
 // validationThroughput validates n mixed objects on one core (one
-// goroutine) and on all cores, and returns objects per second for each.
-func validationThroughput(n int) (oneCore, allCores float64, err error) {
+// goroutine), with and without the API server's own rules for built-in
+// kinds (schema/native), and on all cores with them, and returns objects
+// per second for each.
+func validationThroughput(n int) (oneCore, schemaOnly, allCores float64, err error) {
 	set, err := schema.NewSet("")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	crds, diags := manifest.Read("bench-crds.yaml", []byte(benchCRD))
 	if diags.HasErrors() {
-		return 0, 0, diags.Err()
+		return 0, 0, 0, diags.Err()
 	}
 	set = set.With(crds)
 	objs := mixedObjects(n)
 	// Compile every type first, as a build would for its first objects.
 	for _, o := range objs[:8] {
 		set.ValidateObject(o, schema.Options{})
+		native.Errors(o.Body)
 	}
 	start := time.Now()
 	for _, o := range objs {
 		if l := set.ValidateObject(o, schema.Options{}); l.HasErrors() {
-			return 0, 0, fmt.Errorf("%s: %v", o.ID(), l.Err())
+			return 0, 0, 0, fmt.Errorf("%s: %v", o.ID(), l.Err())
+		}
+	}
+	schemaOnly = float64(n) / time.Since(start).Seconds()
+	start = time.Now()
+	for _, o := range objs {
+		l := set.ValidateObject(o, schema.Options{})
+		if errs := native.Errors(o.Body); l.HasErrors() || len(errs) > 0 {
+			return 0, 0, 0, fmt.Errorf("%s: %v %v", o.ID(), l.Err(), errs)
 		}
 	}
 	oneCore = float64(n) / time.Since(start).Seconds()
 	start = time.Now()
-	if l := set.Validate(objs, schema.Options{}); l.HasErrors() {
-		return 0, 0, l.Err()
+	builtin := native.Validate(set, objs)
+	for i, l := range set.ValidateAll(objs, schema.Options{}) {
+		if l = native.Merge(l, builtin[i]); l.HasErrors() {
+			return 0, 0, 0, l.Err()
+		}
 	}
 	allCores = float64(n) / time.Since(start).Seconds()
-	return oneCore, allCores, nil
+	return oneCore, schemaOnly, allCores, nil
 }

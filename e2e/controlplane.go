@@ -28,6 +28,8 @@ type ControlPlane struct {
 	Bin        string // the directory with kube-apiserver, etcd, kubectl
 	Dir        string // state: etcd data, certificates, logs
 	Kubeconfig string
+	Server     string // the API server's URL
+	Token      string // a bearer token of system:masters
 	procs      []*exec.Cmd
 }
 
@@ -104,6 +106,7 @@ func Start(ctx context.Context, bin, dir string) (*ControlPlane, error) {
 		cp.Stop()
 		return nil, fmt.Errorf("kube-apiserver did not become ready: %v\n%s", err, cp.log("kube-apiserver"))
 	}
+	cp.Server, cp.Token = server, token
 	kubeconfig := fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:

@@ -63,7 +63,11 @@ func TestHelmToolModuleMatchesKubenix(t *testing.T) {
 		}
 		out := map[string]string{}
 		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(line); strings.HasPrefix(line, "\t") && len(f) >= 2 {
+			switch f := strings.Fields(line); {
+			case !strings.HasPrefix(line, "\t"):
+			case len(f) == 4 && f[1] == "=>": // a replace directive: the version built
+				out[f[0]] = f[3]
+			case len(f) >= 2 && out[f[0]] == "":
 				out[f[0]] = f[1]
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/schema/native"
 	"github.com/kubenix/kubenix/secrets"
 )
 
@@ -36,6 +37,16 @@ func (c *checking) perObject(found []diag.List) {
 
 // evalOf is how the .nix file objs[i] came from was evaluated, for eval.Locate.
 func (c *checking) evalOf(i int) *eval.Options { return c.from[i].Eval }
+
+// merged joins what the schemas and the API server's own rules for
+// built-in kinds found on each object (see native.Merge).
+func merged(schemaFound []diag.List, nativeFound []*native.Verdict) []diag.List {
+	out := make([]diag.List, len(schemaFound))
+	for i := range schemaFound {
+		out[i] = native.Merge(schemaFound[i], nativeFound[i])
+	}
+	return out
+}
 
 // scrub keeps secret values out of the problems of each object.
 func (c *checking) scrub(opts secrets.Options) {

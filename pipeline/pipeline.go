@@ -15,6 +15,7 @@ import (
 	"github.com/kubenix/kubenix/image"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/schema/native"
 	"github.com/kubenix/kubenix/secrets"
 )
 
@@ -114,8 +115,9 @@ func Check(ctx context.Context, set *schema.Set, opts Options, crds CRDs, source
 
 	c.perObject(secrets.Guard(c.objs, opts.Secrets)) // secrets: guard
 	so := schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}
-	c.perObject(set.ValidateAll(secrets.ForValidation(c.objs), so))   // schema: validate
-	if err := eval.Locate(ctx, c.objs, c.per, c.evalOf); err != nil { // eval: locate
+	seen := secrets.ForValidation(c.objs)
+	c.perObject(merged(set.ValidateAll(seen, so), native.Validate(set, seen))) // schema, schema/native: validate
+	if err := eval.Locate(ctx, c.objs, c.per, c.evalOf); err != nil {          // eval: locate
 		return nil, err
 	}
 	c.scrub(opts.Secrets) // secrets: no secret value in a message

@@ -87,10 +87,10 @@ func (s *Set) ValidateObject(o *manifest.Object, opts Options) diag.List {
 	sortErrors(errs)
 	sortErrors(warns)
 	for _, e := range errs {
-		l = append(l, fieldDiagnostic(o, e, diag.Error))
+		l = append(l, FieldDiagnostic(o, e, diag.Error))
 	}
 	for _, e := range warns {
-		l = append(l, fieldDiagnostic(o, e, diag.Warning))
+		l = append(l, FieldDiagnostic(o, e, diag.Warning))
 	}
 	return l
 }
@@ -253,8 +253,8 @@ func (s *Set) unknownKind(o *manifest.Object, opts Options) diag.List {
 	return diag.List{d}
 }
 
-// fieldDiagnostic turns an API-server field error into a diagnostic.
-func fieldDiagnostic(o *manifest.Object, e *field.Error, sev diag.Severity) diag.Diagnostic {
+// FieldDiagnostic turns an API-server field error about o into a diagnostic.
+func FieldDiagnostic(o *manifest.Object, e *field.Error, sev diag.Severity) diag.Diagnostic {
 	msg := e.ErrorBody()
 	if e.Type == ReasonUnknownField {
 		msg = "unknown field: not declared in the schema of " + o.APIVersion + " " + o.Kind
