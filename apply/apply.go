@@ -31,7 +31,33 @@ type Options struct {
 	Timeout    time.Duration
 	Stdout     io.Writer // kubectl's output
 	Stderr     io.Writer // kubectl's messages
-	Say        func(string)
+	// Progress, when set, hears each step as Run takes it.
+	Progress func(Step)
+}
+
+// StepKind is what a step of Run does.
+type StepKind int
+
+const (
+	Applying          StepKind = iota // applying Objects objects
+	ApplyingFirst                     // applying the Objects objects of phase one
+	Waiting                           // waiting for CRDs CRDs to be established
+	Skipped                           // dry run: Objects objects skipped until Missing exist
+	ApplyingDecrypted                 // applying Objects SOPS Secrets, decrypted in memory (server-side)
+)
+
+// Step is one step of Run, for the command to tell the user.
+type Step struct {
+	Kind    StepKind
+	Objects int      // Applying, ApplyingFirst, Skipped
+	CRDs    int      // Waiting
+	Missing []string // Skipped: the objects (IDs) that must exist first
+}
+
+func (o Options) progress(s Step) {
+	if o.Progress != nil {
+		o.Progress(s)
+	}
 }
 
 // Entry is one manifest file of a result.
@@ -119,19 +145,19 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 		if err := k.applyEncrypted(ctx, p.Encrypted); err != nil {
 			return err
 		}
-		opts.Say(fmt.Sprintf("applying %s", count(p.Entries)))
+		opts.progress(Step{Kind: Applying, Objects: count(p.Entries)})
 		return k.apply(ctx, all)
 	}
 	if len(p.PhaseOne) > 0 {
-		opts.Say(fmt.Sprintf("applying %s first", count(p.PhaseOne)))
+		opts.progress(Step{Kind: ApplyingFirst, Objects: count(p.PhaseOne)})
 		if err := k.apply(ctx, files(p.PhaseOne)); err != nil {
 			return err
 		}
 		if !opts.DryRun && len(p.CRDs) > 0 {
-			opts.Say(fmt.Sprintf("waiting for %d CRDs to be established", len(p.CRDs)))
+			opts.progress(Step{Kind: Waiting, CRDs: len(p.CRDs)})
 			wait := k
 			wait.Stdout = k.Stderr // progress, not a result
-			if err := wait.run(ctx, append([]string{"wait", "--for=condition=Established", "--timeout=" + opts.Timeout.String()}, fileArgs(files(p.CRDs))...)...); err != nil {
+			if err := wait.run(ctx, waitArgs(files(p.CRDs), opts.Timeout.String())...); err != nil {
 				return err
 			}
 		}
@@ -140,7 +166,7 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 		if err := k.applyEncrypted(ctx, p.Encrypted); err != nil {
 			return err
 		}
-		opts.Say(fmt.Sprintf("applying %s", count(p.Entries)))
+		opts.progress(Step{Kind: Applying, Objects: count(p.Entries)})
 		return k.apply(ctx, all)
 	}
 	missing, err := k.missing(ctx, p.PhaseOne)
@@ -171,13 +197,12 @@ func Run(ctx context.Context, p *Plan, opts Options) error {
 		for _, o := range missing {
 			names = append(names, o.ID())
 		}
-		opts.Say(fmt.Sprintf("dry run: skipped %s: %s must exist first, and a dry run persists nothing (apply for real to check them)",
-			count(skipped), strings.Join(names, ", ")))
+		opts.progress(Step{Kind: Skipped, Objects: count(skipped), Missing: names})
 	}
 	if len(ok) == 0 {
 		return nil
 	}
-	opts.Say(fmt.Sprintf("applying %s", count(ok)))
+	opts.progress(Step{Kind: Applying, Objects: count(ok)})
 	return k.apply(ctx, files(ok))
 }
 
@@ -212,6 +237,10 @@ func (k kubectl) base() []string {
 }
 
 func (k kubectl) apply(ctx context.Context, paths []string) error {
+	return k.run(ctx, k.applyArgs(paths)...)
+}
+
+func (k kubectl) applyArgs(paths []string) []string {
 	args := []string{"apply"}
 	if k.ServerSide {
 		args = append(args, "--server-side", "--field-manager=kubenix")
@@ -219,7 +248,31 @@ func (k kubectl) apply(ctx context.Context, paths []string) error {
 	if k.DryRun {
 		args = append(args, "--dry-run=server")
 	}
-	return k.run(ctx, append(args, fileArgs(paths)...)...)
+	return append(args, fileArgs(paths)...)
+}
+
+// waitArgs wait until the CRDs of paths are established (timeout "" =
+// kubectl's default).
+func waitArgs(paths []string, timeout string) []string {
+	args := []string{"wait", "--for=condition=Established"}
+	if timeout != "" {
+		args = append(args, "--timeout="+timeout)
+	}
+	return append(args, fileArgs(paths)...)
+}
+
+// ByHand is what Run does with a result that has CRDs of its own, as the
+// kubectl command lines a user types, from the result's directory: apply
+// its crds/ and wait until they are established, then apply everything.
+func ByHand(dir string) []string {
+	dir = strings.TrimSuffix(dir, "/") + "/"
+	crds := []string{dir + manifest.CRDDir + "/"}
+	var k kubectl
+	return []string{
+		"kubectl " + strings.Join(k.applyArgs(crds), " "),
+		"kubectl " + strings.Join(waitArgs(crds, ""), " "),
+		"kubectl " + strings.Join(k.applyArgs([]string{dir}), " "),
+	}
 }
 
 // applyEncrypted decrypts SOPS Secrets in memory and applies them from
@@ -246,7 +299,7 @@ func (k kubectl) applyEncrypted(ctx context.Context, es []Entry) error {
 	if err != nil {
 		return err
 	}
-	k.Say(fmt.Sprintf("applying %s, decrypted in memory (server-side)", count(es)))
+	k.progress(Step{Kind: ApplyingDecrypted, Objects: count(es)})
 	args := []string{"apply", "--server-side", "--field-manager=kubenix"}
 	if k.DryRun {
 		args = append(args, "--dry-run=server")
@@ -349,13 +402,10 @@ func fileArgs(paths []string) []string {
 	return out
 }
 
-func count(es []Entry) string {
+func count(es []Entry) int {
 	n := 0
 	for _, e := range es {
 		n += len(e.Objects)
 	}
-	if n == 1 {
-		return "1 object"
-	}
-	return fmt.Sprintf("%d objects", n)
+	return n
 }

@@ -3,6 +3,7 @@ package apply
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,5 +79,18 @@ func TestReadBadResults(t *testing.T) {
 	write(t, dir, "bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n")
 	if _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "bad.yaml") {
 		t.Errorf("broken YAML: %v", err)
+	}
+}
+
+// The commands build prints for a result with CRDs of its own are the
+// steps Run takes, typed by hand.
+func TestByHand(t *testing.T) {
+	want := []string{
+		"kubectl apply -f out/crds/",
+		"kubectl wait --for=condition=Established -f out/crds/",
+		"kubectl apply -f out/",
+	}
+	if got := ByHand("out"); !slices.Equal(got, want) {
+		t.Errorf("ByHand = %q, want %q", got, want)
 	}
 }

@@ -116,7 +116,7 @@ func validationThroughput(n int) (oneCore, schemaOnly, allCores float64, err err
 	if diags.HasErrors() {
 		return 0, 0, 0, diags.Err()
 	}
-	set.AddCRDs(crds)
+	set = set.With(crds)
 	objs := mixedObjects(n)
 	// Compile every type first, as a build would for its first objects.
 	for _, o := range objs[:8] {

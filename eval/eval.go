@@ -15,6 +15,7 @@ import (
 	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixcall"
+	"github.com/kubenix/kubenix/nixstore"
 )
 
 // Options say what to evaluate and how to run Nix.
@@ -77,8 +78,7 @@ type ContextEntry struct {
 }
 
 // NotFoundHint tells users how to get Nix.
-const NotFoundHint = "install it with `apt-get install nix-bin` (Debian/Ubuntu) or from https://nixos.org/download, " +
-	"or point --nix-instantiate at it"
+const NotFoundHint = nixstore.NotFoundHint
 
 // FindNix resolves the nix-instantiate executable.
 func FindNix(explicit string) (string, error) {

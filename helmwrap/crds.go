@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"helm.sh/helm/v3/pkg/chart"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -83,28 +82,17 @@ func parseCRDFile(chartName, name string, data []byte, cacheDir string) (crdFile
 	return f, nil
 }
 
-// crdAPIVersions lists group/version and group/version/Kind of parsed CRDs.
+// crdAPIVersions lists group/version and group/version/Kind of parsed CRDs
+// (see manifest.CRDAPIVersions).
 func crdAPIVersions(files []crdFile) []string {
-	var out []string
+	var objs []*manifest.Object
 	for _, f := range files {
 		for _, d := range f.docs {
 			m, _ := d.(map[string]any)
-			spec, _ := m["spec"].(map[string]any)
-			group, _ := spec["group"].(string)
-			if group == "" {
-				continue
-			}
-			names, _ := spec["names"].(map[string]any)
-			kind, _ := names["kind"].(string)
-			versions, _ := spec["versions"].([]any)
-			for _, v := range versions {
-				vm, _ := v.(map[string]any)
-				if name, ok := vm["name"].(string); ok {
-					out = append(out, group+"/"+name, group+"/"+name+"/"+kind)
-				}
-			}
+			av, _ := m["apiVersion"].(string)
+			kind, _ := m["kind"].(string)
+			objs = append(objs, &manifest.Object{APIVersion: av, Kind: kind, Body: m})
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return manifest.CRDAPIVersions(objs)
 }

@@ -40,7 +40,13 @@ func NewRemote(plainHTTP bool) *Remote {
 }
 
 // RemoteError is a problem with a repository, registry or download.
-type RemoteError struct{ Msg, Hint string }
+// Mismatch marks a locked chart whose download is not the one locked;
+// Status is the HTTP status of a request the server refused.
+type RemoteError struct {
+	Msg, Hint string
+	Mismatch  bool
+	Status    int
+}
 
 func (e *RemoteError) Error() string { return e.Msg }
 
@@ -84,8 +90,9 @@ func (r *Remote) Fetch(ctx context.Context, c lock.Chart) ([]byte, error) {
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != c.SHA256 {
 		return nil, &RemoteError{
-			Msg:  fmt.Sprintf("sha256 mismatch for %s %s from %s: kubenix.lock has %s, the download is %s", c.Chart, c.Version, c.URL, c.SHA256, got),
-			Hint: "the published chart changed; if you trust the new one, run kubenix helm update",
+			Msg:      fmt.Sprintf("sha256 mismatch for %s %s from %s: kubenix.lock has %s, the download is %s", c.Chart, c.Version, c.URL, c.SHA256, got),
+			Hint:     "the published chart changed; if you trust the new one, run kubenix helm update",
+			Mismatch: true,
 		}
 	}
 	return data, nil
@@ -102,7 +109,7 @@ func (r *Remote) get(ctx context.Context, url string) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, &RemoteError{Msg: fmt.Sprintf("GET %s: %s", url, resp.Status)}
+		return nil, &RemoteError{Msg: fmt.Sprintf("GET %s: %s", url, resp.Status), Status: resp.StatusCode}
 	}
 	return io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 }
@@ -112,7 +119,7 @@ func (r *Remote) lockHTTP(ctx context.Context, e *lock.Chart) ([]byte, error) {
 	b, err := r.get(ctx, indexURL)
 	if err != nil {
 		var re *RemoteError
-		if errors.As(err, &re) && strings.Contains(re.Msg, "404") {
+		if errors.As(err, &re) && re.Status == http.StatusNotFound {
 			return nil, &RemoteError{Msg: fmt.Sprintf("%s is not a Helm chart repository: %s", e.Repo, re.Msg),
 				Hint: "give the repository's URL (where index.yaml is), or an oci:// reference"}
 		}

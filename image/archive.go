@@ -1,3 +1,11 @@
+// Reading image archives into go-containerregistry's types (v1.Descriptor,
+// v1.Manifest, v1.IndexManifest), by hand where the library would change
+// digests: its tarball reader re-describes a docker archive as a Docker
+// schema 2 image with gzip-compressed layers (a new, non-reproducible digest
+// per compression), and v1.Manifest marshals a descriptor's size before its
+// digest, so the manifest kubenix has always written (and every digest pinned
+// from it) is sealed from wireManifest below. An OCI layout is read by hand
+// too, so each blob is checked against its digest before it is served.
 package image
 
 import (
@@ -19,34 +27,35 @@ import (
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/kubenix/kubenix/nixstore"
 )
 
-// Media types of the images kubenix writes: OCI manifests with
-// uncompressed layers. The layers of a docker archive are uncompressed
-// tars already, so their digests are the image's diff IDs and no
-// (non-reproducible) recompression is involved: the same archive always
-// gives the same manifest digest.
-const (
-	MediaTypeManifest = "application/vnd.oci.image.manifest.v1+json"
-	MediaTypeIndex    = "application/vnd.oci.image.index.v1+json"
-	MediaTypeConfig   = "application/vnd.oci.image.config.v1+json"
-	MediaTypeLayer    = "application/vnd.oci.image.layer.v1.tar"
-)
+// The images kubenix writes are OCI manifests (types.OCIManifestSchema1)
+// with uncompressed layers (types.OCIUncompressedLayer). The layers of a
+// docker archive are uncompressed tars already, so their digests are the
+// image's diff IDs and no (non-reproducible) recompression is involved: the
+// same archive always gives the same manifest digest.
 
-// Descriptor names a blob.
-type Descriptor struct {
-	MediaType string `json:"mediaType"`
-	Digest    string `json:"digest"`
-	Size      int64  `json:"size"`
+// wireDescriptor and wireManifest are the JSON of the manifest as kubenix
+// seals it: v1.Descriptor would put size before digest, another manifest
+// with another digest.
+type wireDescriptor struct {
+	MediaType types.MediaType `json:"mediaType"`
+	Digest    string          `json:"digest"`
+	Size      int64           `json:"size"`
 }
 
-// Manifest is an OCI image manifest.
-type Manifest struct {
-	SchemaVersion int          `json:"schemaVersion"`
-	MediaType     string       `json:"mediaType"`
-	Config        Descriptor   `json:"config"`
-	Layers        []Descriptor `json:"layers"`
+type wireManifest struct {
+	SchemaVersion int              `json:"schemaVersion"`
+	MediaType     types.MediaType  `json:"mediaType"`
+	Config        wireDescriptor   `json:"config"`
+	Layers        []wireDescriptor `json:"layers"`
+}
+
+func wire(d v1.Descriptor) wireDescriptor {
+	return wireDescriptor{MediaType: d.MediaType, Digest: d.Digest.String(), Size: d.Size}
 }
 
 // Image is an image archive made servable: its manifest and the files of
@@ -55,8 +64,8 @@ type Image struct {
 	Archive  string // the store path it came from
 	Manifest []byte // exactly the bytes served and pushed
 	Digest   string // sha256:... of Manifest
-	Config   Descriptor
-	Layers   []Descriptor
+	Config   v1.Descriptor
+	Layers   []v1.Descriptor
 	dir      string // blobs/sha256/<hex>
 }
 
@@ -66,7 +75,7 @@ func (img *Image) BlobPath(digest string) string {
 	if !ok || len(hexd) != 64 || strings.Trim(hexd, "0123456789abcdef") != "" {
 		return ""
 	}
-	if digest != img.Config.Digest && !img.hasLayer(digest) {
+	if digest != img.Config.Digest.String() && !img.hasLayer(digest) {
 		return ""
 	}
 	return filepath.Join(img.dir, "blobs", "sha256", hexd)
@@ -74,7 +83,7 @@ func (img *Image) BlobPath(digest string) string {
 
 func (img *Image) hasLayer(d string) bool {
 	for _, l := range img.Layers {
-		if l.Digest == d {
+		if l.Digest.String() == d {
 			return true
 		}
 	}
@@ -141,8 +150,8 @@ func load(ctx context.Context, archive, cacheDir string, fresh, mayRun bool) (*I
 		if err != nil {
 			return nil, &ArchiveError{archive, "an image stream script (streamLayeredImage), which kubenix serve never runs, and no build has extracted it into the cache; build with kubenix build --images build first"}
 		}
-		for _, d := range append([]Descriptor{img.Config}, img.Layers...) {
-			if err := verifyBlob(img.BlobPath(d.Digest), d); err != nil {
+		for _, d := range append([]v1.Descriptor{img.Config}, img.Layers...) {
+			if err := verifyBlob(img.BlobPath(d.Digest.String()), d); err != nil {
 				return nil, &ArchiveError{archive, fmt.Sprintf("the cached blob %s of its stream script: %v; build again with kubenix build --images build", d.Digest, err)}
 			}
 		}
@@ -263,7 +272,7 @@ func extractDockerArchive(archive string, r io.Reader, dir string) (*Image, erro
 		return nil, err
 	}
 	type member struct {
-		digest string
+		digest v1.Hash
 		size   int64
 	}
 	members := map[string]member{}
@@ -311,7 +320,7 @@ func extractDockerArchive(archive string, r io.Reader, dir string) (*Image, erro
 		if err := os.Rename(f.Name(), filepath.Join(blobs, d)); err != nil {
 			return nil, err
 		}
-		members[name] = member{"sha256:" + d, n}
+		members[name] = member{v1.Hash{Algorithm: "sha256", Hex: d}, n}
 	}
 	raw, ok := small["manifest.json"]
 	if !ok {
@@ -328,7 +337,7 @@ func extractDockerArchive(archive string, r io.Reader, dir string) (*Image, erro
 	if !ok {
 		return nil, &ArchiveError{archive, "the archive's manifest names a config it does not contain: " + dm[0].Config}
 	}
-	img := &Image{Archive: archive, Config: Descriptor{MediaType: MediaTypeConfig, Digest: cfg.digest, Size: cfg.size}}
+	img := &Image{Archive: archive, Config: v1.Descriptor{MediaType: types.OCIConfigJSON, Digest: cfg.digest, Size: cfg.size}}
 	var config struct {
 		RootFS struct {
 			DiffIDs []string `json:"diff_ids"`
@@ -345,10 +354,10 @@ func extractDockerArchive(archive string, r io.Reader, dir string) (*Image, erro
 		if !ok {
 			return nil, &ArchiveError{archive, "the archive's manifest names a layer it does not contain: " + l}
 		}
-		if m.digest != config.RootFS.DiffIDs[i] {
+		if m.digest.String() != config.RootFS.DiffIDs[i] {
 			return nil, &ArchiveError{archive, fmt.Sprintf("layer %s has digest %s but the config says %s: the archive was altered", l, m.digest, config.RootFS.DiffIDs[i])}
 		}
-		img.Layers = append(img.Layers, Descriptor{MediaType: MediaTypeLayer, Digest: m.digest, Size: m.size})
+		img.Layers = append(img.Layers, v1.Descriptor{MediaType: types.OCIUncompressedLayer, Digest: m.digest, Size: m.size})
 	}
 	if err := img.seal(); err != nil {
 		return nil, err
@@ -357,7 +366,7 @@ func extractDockerArchive(archive string, r io.Reader, dir string) (*Image, erro
 	ents, _ := os.ReadDir(blobs)
 	for _, e := range ents {
 		d := "sha256:" + e.Name()
-		if d != img.Config.Digest && !img.hasLayer(d) {
+		if d != img.Config.Digest.String() && !img.hasLayer(d) {
 			os.Remove(filepath.Join(blobs, e.Name()))
 		}
 	}
@@ -366,9 +375,9 @@ func extractDockerArchive(archive string, r io.Reader, dir string) (*Image, erro
 
 // seal computes the manifest and its digest.
 func (img *Image) seal() error {
-	m := Manifest{SchemaVersion: 2, MediaType: MediaTypeManifest, Config: img.Config, Layers: img.Layers}
-	if m.Layers == nil {
-		m.Layers = []Descriptor{}
+	m := wireManifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, Config: wire(img.Config), Layers: []wireDescriptor{}}
+	for _, l := range img.Layers {
+		m.Layers = append(m.Layers, wire(l))
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -385,22 +394,22 @@ func readCached(archive, dir string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m Manifest
+	var m v1.Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
 	img := &Image{Archive: archive, Manifest: b, Config: m.Config, Layers: m.Layers, dir: dir}
 	sum := sha256.Sum256(b)
 	img.Digest = "sha256:" + hex.EncodeToString(sum[:])
-	for _, d := range append([]Descriptor{m.Config}, m.Layers...) {
-		if fi, err := os.Stat(img.BlobPath(d.Digest)); err != nil || fi.Size() != d.Size {
+	for _, d := range append([]v1.Descriptor{m.Config}, m.Layers...) {
+		if fi, err := os.Stat(img.BlobPath(d.Digest.String())); err != nil || fi.Size() != d.Size {
 			return nil, errors.New("incomplete")
 		}
 	}
 	return img, nil
 }
 
-func verifyBlob(path string, d Descriptor) error {
+func verifyBlob(path string, d v1.Descriptor) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -411,7 +420,7 @@ func verifyBlob(path string, d Descriptor) error {
 	if err != nil {
 		return err
 	}
-	if n != d.Size || "sha256:"+hex.EncodeToString(h.Sum(nil)) != d.Digest {
+	if n != d.Size || "sha256:"+hex.EncodeToString(h.Sum(nil)) != d.Digest.String() {
 		return errors.New("blob does not match its digest")
 	}
 	return nil
@@ -423,13 +432,11 @@ func loadLayout(dir string) (*Image, error) {
 	if err != nil {
 		return nil, &ArchiveError{dir, "a directory that is not an OCI image layout (no index.json)"}
 	}
-	var idx struct {
-		Manifests []Descriptor `json:"manifests"`
-	}
+	var idx v1.IndexManifest
 	if err := json.Unmarshal(b, &idx); err != nil || len(idx.Manifests) != 1 {
 		return nil, &ArchiveError{dir, "the OCI layout must hold exactly one image"}
 	}
-	img := &Image{Archive: dir, dir: dir, Digest: idx.Manifests[0].Digest}
+	img := &Image{Archive: dir, dir: dir, Digest: idx.Manifests[0].Digest.String()}
 	hexd := strings.TrimPrefix(img.Digest, "sha256:")
 	mb, err := os.ReadFile(filepath.Join(dir, "blobs", "sha256", hexd))
 	if err != nil {
@@ -438,13 +445,13 @@ func loadLayout(dir string) (*Image, error) {
 	if sum := sha256.Sum256(mb); hex.EncodeToString(sum[:]) != hexd {
 		return nil, &ArchiveError{dir, "the manifest does not match its digest: the layout was altered"}
 	}
-	var m Manifest
+	var m v1.Manifest
 	if err := json.Unmarshal(mb, &m); err != nil {
 		return nil, &ArchiveError{dir, "the manifest is not JSON"}
 	}
 	img.Manifest, img.Config, img.Layers = mb, m.Config, m.Layers
-	for _, d := range append([]Descriptor{m.Config}, m.Layers...) {
-		if err := verifyBlob(img.BlobPath(d.Digest), d); err != nil {
+	for _, d := range append([]v1.Descriptor{m.Config}, m.Layers...) {
+		if err := verifyBlob(img.BlobPath(d.Digest.String()), d); err != nil {
 			return nil, &ArchiveError{dir, fmt.Sprintf("blob %s: %v: the layout was altered", d.Digest, err)}
 		}
 	}

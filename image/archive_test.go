@@ -48,7 +48,7 @@ func TestLoadDockerArchive(t *testing.T) {
 	if c.Digest != a.Digest || d.Digest != a.Digest {
 		t.Errorf("digests differ: %s %s %s", a.Digest, c.Digest, d.Digest)
 	}
-	if p := a.BlobPath(a.Layers[0].Digest); p == "" {
+	if p := a.BlobPath(a.Layers[0].Digest.String()); p == "" {
 		t.Error("no layer blob")
 	}
 	if a.BlobPath("sha256:"+strings.Repeat("0", 64)) != "" || a.BlobPath("../../etc/passwd") != "" {

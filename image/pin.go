@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -11,6 +12,7 @@ import (
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/nixstore"
 )
 
 // NixImage is an image the build's Nix code built (kubenix.image): the
@@ -154,9 +156,13 @@ func buildImages(ctx context.Context, archives, snapshotter []*Use, opts PinOpti
 			}
 			// Nix names the derivation that failed; if it names none of
 			// ours (a dependency failed), every use is reported.
-			named := slices.ContainsFunc(all, func(u *Use) bool { return strings.Contains(err.Error(), drvOf(u)) })
+			var failed []string
+			if re := (*nixstore.RealiseError)(nil); errors.As(err, &re) {
+				failed = re.Drvs
+			}
+			named := slices.ContainsFunc(all, func(u *Use) bool { return slices.Contains(failed, drvOf(u)) })
 			for _, u := range all {
-				if !named || strings.Contains(err.Error(), drvOf(u)) {
+				if !named || slices.Contains(failed, drvOf(u)) {
 					fail(u, "the image's derivation failed to build: "+err.Error(), "")
 				}
 			}

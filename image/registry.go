@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Registry is a read-only OCI Distribution API over a set of images: the
@@ -105,7 +107,7 @@ func (r *Registry) manifest(w http.ResponseWriter, req *http.Request, path, ref 
 		registryError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", fmt.Sprintf("manifest unknown: %s:%s", path, ref))
 		return
 	}
-	w.Header().Set("Content-Type", MediaTypeManifest)
+	w.Header().Set("Content-Type", string(types.OCIManifestSchema1))
 	w.Header().Set("Docker-Content-Digest", img.Digest)
 	w.Header().Set("Content-Length", fmt.Sprint(len(img.Manifest)))
 	if req.Method == http.MethodHead {

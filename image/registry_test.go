@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // FuzzRegistryPath requests any path of a registry serving one image: it
@@ -28,7 +31,7 @@ func FuzzRegistryPath(f *testing.F) {
 	os.WriteFile(filepath.Join(dir, "blobs", "sha256", hex.EncodeToString(sum[:])), blob, 0o644)
 	os.WriteFile(filepath.Join(dir, "secret"), []byte("TOP SECRET"), 0o644)
 	os.WriteFile(filepath.Join(dir, "blobs", "secret"), []byte("TOP SECRET"), 0o644)
-	img := &Image{dir: dir, Config: Descriptor{MediaType: MediaTypeConfig, Digest: d, Size: int64(len(blob))}}
+	img := &Image{dir: dir, Config: v1.Descriptor{MediaType: types.OCIConfigJSON, Digest: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}, Size: int64(len(blob))}}
 	if err := img.seal(); err != nil {
 		f.Fatal(err)
 	}

@@ -324,24 +324,38 @@ func describe(v any) string {
 // CheckDuplicates reports objects that share group, kind, namespace and name:
 // the cluster would see only one of them.
 func CheckDuplicates(objs []*Object) diag.List {
-	seen := map[Key]*Object{}
 	var l diag.List
-	for _, o := range objs {
-		k := o.Key()
-		if first, ok := seen[k]; ok {
-			msg := "defined more than once" // a document of a manifest: "see also" says where
-			if len(first.Origin.Path) > 0 {
-				msg = fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path)
-			}
-			l = append(l, diag.Diagnostic{
-				Severity: diag.Error, Pos: o.Origin.Where(), Path: o.TreePath(), Object: o.ID(), Identity: o.Identity(),
-				Message: msg,
-				Related: []diag.Pos{first.Origin.Where()},
-				Hint:    "give one of them another name or namespace, or remove one",
-			})
-			continue
+	for _, d := range Duplicates(objs) {
+		o, first := objs[d.Again], objs[d.First]
+		msg := "defined more than once" // a document of a manifest: "see also" says where
+		if len(first.Origin.Path) > 0 {
+			msg = fmt.Sprintf("defined more than once: the same object is also defined at %s", first.Origin.Path)
 		}
-		seen[k] = o
+		l = append(l, diag.Diagnostic{
+			Severity: diag.Error, Pos: o.Origin.Where(), Path: o.TreePath(), Object: o.ID(), Identity: o.Identity(),
+			Message: msg,
+			Related: []diag.Pos{first.Origin.Where()},
+			Hint:    "give one of them another name or namespace, or remove one",
+		})
 	}
 	return l
+}
+
+// Duplicate is an object (objs[Again]) with the key of an earlier one
+// (objs[First]): the cluster would see only one of them.
+type Duplicate struct{ First, Again int }
+
+// Duplicates finds every object of objs with the key of an earlier one.
+func Duplicates(objs []*Object) []Duplicate {
+	seen := map[Key]int{}
+	var out []Duplicate
+	for i, o := range objs {
+		k := o.Key()
+		if first, ok := seen[k]; ok {
+			out = append(out, Duplicate{First: first, Again: i})
+			continue
+		}
+		seen[k] = i
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,10 @@ type Object struct {
 	// covers its values as they are written.
 	Raw []byte
 }
+
+// DefaultNamespace is the namespace of namespaced objects that name none,
+// when the build gives no other (--namespace): kubectl's and Helm's.
+const DefaultNamespace = "default"
 
 // OriginKey is the attribute kubenix.helm.chart adds to each rendered
 // object, naming its chart and template (and the release namespace);
@@ -184,4 +189,61 @@ func (p Path) Append(segs ...any) Path {
 	out := make(Path, len(p), len(p)+len(segs))
 	copy(out, p)
 	return append(out, segs...)
+}
+
+// IsCRD reports whether o is a CustomResourceDefinition.
+func (o *Object) IsCRD() bool {
+	return o.Kind == "CustomResourceDefinition" && o.Group() == "apiextensions.k8s.io"
+}
+
+// DefinedKind returns the API group and kind a CustomResourceDefinition
+// defines; ok is false for any other object.
+func (o *Object) DefinedKind() (group, kind string, ok bool) {
+	if !o.IsCRD() {
+		return "", "", false
+	}
+	spec, _ := o.Body["spec"].(map[string]any)
+	names, _ := spec["names"].(map[string]any)
+	group, _ = spec["group"].(string)
+	kind, _ = names["kind"].(string)
+	return group, kind, true
+}
+
+// CRDAPIVersions lists the group/version and group/version/Kind of every
+// CustomResourceDefinition among objs, as Helm's .Capabilities.APIVersions
+// spells them, sorted.
+func CRDAPIVersions(objs []*Object) []string {
+	var out []string
+	for _, o := range objs {
+		group, kind, ok := o.DefinedKind()
+		if !ok {
+			continue
+		}
+		spec, _ := o.Body["spec"].(map[string]any)
+		versions, _ := spec["versions"].([]any)
+		for _, v := range versions {
+			vm, _ := v.(map[string]any)
+			name, _ := vm["name"].(string)
+			if group == "" || name == "" {
+				continue
+			}
+			out = append(out, group+"/"+name)
+			if kind != "" {
+				out = append(out, group+"/"+name+"/"+kind)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ReadProblems are the problems found reading o (Problems), each naming o
+// as it is now (after its namespace was defaulted).
+func (o *Object) ReadProblems() diag.List {
+	var l diag.List
+	for _, p := range o.Problems {
+		p.Object, p.Identity, p.Path = o.ID(), o.Identity(), o.TreePath()
+		l = append(l, p)
+	}
+	return l
 }

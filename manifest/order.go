@@ -69,23 +69,29 @@ func Rank(kind string) int {
 	return rankUnknown
 }
 
-// Order sorts objects into install order: by rank of kind, then kind, group,
-// namespace and name, so that the order never depends on how the input was
-// written.
+// Order sorts objects into install order (see InstallOrder), then by
+// apiVersion, so that the order never depends on how the input was written.
 func Order(objs []*Object) {
 	slices.SortStableFunc(objs, func(a, b *Object) int {
-		if c := Rank(a.Kind) - Rank(b.Kind); c != 0 {
+		if c := InstallOrder(a.Key(), b.Key()); c != 0 {
 			return c
 		}
-		for _, c := range [][2]string{
-			{a.Kind, b.Kind}, {a.Group(), b.Group()}, {a.Namespace, b.Namespace}, {a.Name, b.Name}, {a.APIVersion, b.APIVersion},
-		} {
-			if r := strings.Compare(c[0], c[1]); r != 0 {
-				return r
-			}
-		}
-		return 0
+		return strings.Compare(a.APIVersion, b.APIVersion)
 	})
+}
+
+// InstallOrder compares two objects by when they install: by rank of kind,
+// then kind, group, namespace and name.
+func InstallOrder(a, b Key) int {
+	if c := Rank(a.Kind) - Rank(b.Kind); c != 0 {
+		return c
+	}
+	for _, c := range [][2]string{{a.Kind, b.Kind}, {a.Group, b.Group}, {a.Namespace, b.Namespace}, {a.Name, b.Name}} {
+		if r := strings.Compare(c[0], c[1]); r != 0 {
+			return r
+		}
+	}
+	return 0
 }
 
 // FileNames gives each object (in the order given, which should be install

@@ -35,24 +35,6 @@ type File struct {
 // cannot go in one invocation. kubectl does not descend into it without -R.
 const CRDDir = "crds"
 
-// IsCRD reports whether o is a CustomResourceDefinition.
-func (o *Object) IsCRD() bool {
-	return o.Kind == "CustomResourceDefinition" && o.Group() == "apiextensions.k8s.io"
-}
-
-// DefinedKind returns the API group and kind a CustomResourceDefinition
-// defines; ok is false for any other object.
-func (o *Object) DefinedKind() (group, kind string, ok bool) {
-	if !o.IsCRD() {
-		return "", "", false
-	}
-	spec, _ := o.Body["spec"].(map[string]any)
-	names, _ := spec["names"].(map[string]any)
-	group, _ = spec["group"].(string)
-	kind, _ = names["kind"].(string)
-	return group, kind, true
-}
-
 // NeedOwnCRDs returns the objects of objs that are custom resources of a
 // CRD in objs: a build with any cannot be applied by one kubectl apply.
 func NeedOwnCRDs(objs []*Object) []*Object {

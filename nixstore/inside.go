@@ -10,17 +10,6 @@ import (
 	"syscall"
 )
 
-// DirFromEnv is the store directory Nix uses here: $NIX_STORE_DIR (or
-// $NIX_STORE, what a builder is told), else DefaultStoreDir.
-func DirFromEnv() string {
-	for _, env := range []string{"NIX_STORE_DIR", "NIX_STORE"} {
-		if d := os.Getenv(env); d != "" {
-			return d
-		}
-	}
-	return DefaultStoreDir
-}
-
 // Resolve makes p absolute and resolves every symlink on the way to it, as
 // the kernel would, dangling ones included (writing through a dangling link
 // creates its target); the part that does not exist yet is appended as

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -49,8 +50,18 @@ type Store struct {
 	Dir      string // the store directory, e.g. /nix/store
 	NixStore string // the nix-store executable
 	StateDir string // Nix's state directory (default /nix/var/nix or $NIX_STATE_DIR)
-	// Warn, if set, hears about what Add had to give up (see Add).
-	Warn func(msg string)
+	// Unreferenced lists the paths Add had to add without their
+	// references (see Add), for the caller to warn about.
+	Unreferenced []Unreferenced
+}
+
+// Unreferenced is a path added with `nix-store --add`, which records no
+// references: the garbage collector may delete the References paths it
+// names. Err is why `nix-store --import` was refused.
+type Unreferenced struct {
+	Path       string
+	References int
+	Err        error
 }
 
 // Add puts tree n into the store under name and returns its store path. The
@@ -62,7 +73,8 @@ type Store struct {
 // The tree is streamed to `nix-store --import`; where the store refuses
 // unsigned imports (a daemon and an untrusted user), it is written to a
 // temporary directory and added with `nix-store --add` instead, which
-// cannot record references: the path then has none, and Warn says so.
+// cannot record references: the path then has none, and Unreferenced
+// records it.
 func (s *Store) Add(ctx context.Context, name string, n *Node, references []string) (string, error) {
 	if err := ValidName(name); err != nil {
 		return "", err
@@ -93,8 +105,8 @@ func (s *Store) Add(ctx context.Context, name string, n *Node, references []stri
 	if want := SourcePath(s.Dir, name, h, nil); got != want {
 		return "", fmt.Errorf("nix-store --add gave %s, expected %s", got, want)
 	}
-	if len(references) > 0 && s.Warn != nil {
-		s.Warn(fmt.Sprintf("%s was added with nix-store --add, which records no references: the garbage collector may delete the %d store paths it names (%v)", got, len(references), importErr))
+	if len(references) > 0 {
+		s.Unreferenced = append(s.Unreferenced, Unreferenced{Path: got, References: len(references), Err: importErr})
 	}
 	return got, nil
 }
@@ -260,9 +272,18 @@ func (s *Store) Realise(ctx context.Context, drvs []string) error {
 	return nil
 }
 
-// realiseError turns nix-store --realise's stderr into one error: Nix's
-// own message, then the tail of the failing builder's output, which is
-// where the reason usually is.
+// RealiseError is a failed nix-store --realise: Nix's own message, then the
+// tail of the failing builder's output, which is where the reason usually
+// is. Drvs are the derivations Nix's message names.
+type RealiseError struct {
+	Msg  string
+	Drvs []string
+}
+
+func (e *RealiseError) Error() string { return e.Msg }
+
+var drvInMessage = regexp.MustCompile(`'(/[^']+\.drv)'`)
+
 func realiseError(stderr string) error {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	errAt := -1
@@ -276,6 +297,10 @@ func realiseError(stderr string) error {
 		return fmt.Errorf("nix-store --realise: %s", strings.TrimSpace(stderr))
 	}
 	msg := strings.TrimPrefix(strings.Join(lines[errAt:], "\n"), "error: ")
+	var drvs []string
+	for _, m := range drvInMessage.FindAllStringSubmatch(msg, -1) {
+		drvs = append(drvs, m[1])
+	}
 	var log []string
 	for i := errAt - 1; i >= 0; i-- {
 		l := lines[i]
@@ -294,5 +319,5 @@ func realiseError(stderr string) error {
 	if len(log) > 0 {
 		msg += "; last lines of its log:\n    " + strings.Join(log, "\n    ")
 	}
-	return fmt.Errorf("%s", msg)
+	return &RealiseError{Msg: msg, Drvs: drvs}
 }

@@ -142,20 +142,9 @@ func (c *Change) object() *manifest.Object {
 }
 
 // sortInstallOrder orders changes as the new objects install (removed ones
-// where they were), with the same ties as manifest.Order.
+// where they were), as manifest.Order does.
 func sortInstallOrder(changes []Change) {
-	slices.SortFunc(changes, func(a, b Change) int {
-		ka, kb := a.Key, b.Key
-		if c := manifest.Rank(ka.Kind) - manifest.Rank(kb.Kind); c != 0 {
-			return c
-		}
-		for _, c := range [][2]string{{ka.Kind, kb.Kind}, {ka.Group, kb.Group}, {ka.Namespace, kb.Namespace}, {ka.Name, kb.Name}} {
-			if r := strings.Compare(c[0], c[1]); r != 0 {
-				return r
-			}
-		}
-		return 0
-	})
+	slices.SortFunc(changes, func(a, b Change) int { return manifest.InstallOrder(a.Key, b.Key) })
 }
 
 // names gives each change its ID: Kind/namespace/name, with the API group

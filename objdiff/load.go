@@ -116,7 +116,7 @@ func (l *Loader) readManifests(name, path string) (*Side, error) {
 	if err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}
-	files, err := pipeline.ManifestFiles(root)
+	files, err := manifest.Files(root)
 	if err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}
@@ -158,49 +158,27 @@ func (l *Loader) defaultNamespaces(objs []*manifest.Object) error {
 	if err != nil {
 		return &diag.UsageError{Err: err, Hint: "choose one with --kube-version"}
 	}
-	set.AddCRDs(objs)
-	if len(l.Options.CRDs) > 0 {
-		var crds []*manifest.Object
-		for _, p := range l.Options.CRDs {
-			files, err := pipeline.ManifestFiles(p)
-			if err != nil {
-				return &diag.UsageError{Err: fmt.Errorf("--crd %s: %w", p, err)}
-			}
-			for _, f := range files {
-				o, _ := manifest.ReadFile(f)
-				crds = append(crds, o...)
-			}
-		}
-		set.AddCRDs(crds)
+	crds, d, err := manifest.ReadCRDs(l.Options.CRDs)
+	if err != nil {
+		return err
 	}
-	ns := l.Options.Namespace
-	if ns == "" {
-		ns = "default"
+	if err := d.Err(); err != nil {
+		return err
 	}
-	for _, o := range objs {
-		if o.Namespace != "" {
-			continue
-		}
-		if t, ok := set.Lookup(o.APIVersion, o.Kind); ok && t.Namespaced {
-			o.SetNamespace(ns)
-		}
-	}
+	set.With(objs).With(crds).DefaultNamespaces(objs, l.Options.Namespace)
 	return nil
 }
 
 // duplicates reports objects a side holds twice: the cluster would see
 // only one of them.
 func duplicates(s *Side) diag.List {
-	seen := map[manifest.Key]*Entry{}
+	objs := make([]*manifest.Object, len(s.Entries))
+	for i, e := range s.Entries {
+		objs[i] = e.Object
+	}
 	var l diag.List
-	for i := range s.Entries {
-		e := &s.Entries[i]
-		k := e.Object.Key()
-		first, ok := seen[k]
-		if !ok {
-			seen[k] = e
-			continue
-		}
+	for _, d := range manifest.Duplicates(objs) {
+		e, first := &s.Entries[d.Again], &s.Entries[d.First]
 		l = append(l, diag.Diagnostic{
 			Severity: diag.Error, Pos: e.Object.Origin.Where(), Object: e.Object.ID(), Identity: e.Object.Identity(),
 			Message: fmt.Sprintf("defined more than once in %s: also in %s", s.Name, first.File),

@@ -1,93 +1,82 @@
 package pipeline
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
-
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/schema/native"
+	"github.com/kubenix/kubenix/secrets"
 )
 
-// CheckResult is what `kubenix check` found.
-type CheckResult struct {
-	Objects     []*manifest.Object
-	Diagnostics diag.List
+// checking is the value Check's steps pass along: every object, the
+// problems found on each (per[i] belongs to objs[i]), the source each came
+// from, and the problems of no object.
+type checking struct {
+	objs  []*manifest.Object
+	per   []diag.List
+	from  []*Source
+	diags diag.List
 }
 
-// Summary counts objects and problems.
-func (r *CheckResult) Summary() *diag.Summary {
-	s := &diag.Summary{Objects: len(r.Objects)}
-	invalid := map[string]bool{}
-	for _, d := range r.Diagnostics {
-		if d.Severity == diag.Error {
-			s.Errors++
-			if d.Object != "" {
-				invalid[d.Object+"\x00"+d.Path+"\x00"+d.Pos.File] = true
-			}
-		} else {
-			s.Warnings++
+func (c *checking) add(src *Source, lists ...[]*manifest.Object) {
+	for _, objs := range lists {
+		for _, o := range objs {
+			c.objs = append(c.objs, o)
+			c.per = append(c.per, nil)
+			c.from = append(c.from, src)
 		}
 	}
-	s.Invalid = len(invalid)
-	return s
 }
 
-// CheckPaths validates .nix files (evaluated like build does) and YAML or
-// JSON manifests (files, or directories searched recursively) together:
-// CRDs in any of them apply to all. It writes nothing.
-func CheckPaths(ctx context.Context, opts Options, evalFor func(file string) (eval.Options, error), paths []string) (*CheckResult, error) {
-	if len(paths) == 0 {
-		return nil, diag.Usagef("nothing to check: give .nix files, manifest files or directories")
+// perObject adds what a step found on each object.
+func (c *checking) perObject(found []diag.List) {
+	for i, l := range found {
+		c.per[i] = append(c.per[i], l...)
 	}
-	set, err := newSet(opts)
-	if err != nil {
-		return nil, err
+}
+
+// evalOf is how the .nix file objs[i] came from was evaluated, for eval.Locate.
+func (c *checking) evalOf(i int) *eval.Options { return c.from[i].Eval }
+
+// merged joins what the schemas and the API server's own rules for
+// built-in kinds found on each object (see native.Merge).
+func merged(schemaFound []diag.List, nativeFound []*native.Verdict) []diag.List {
+	out := make([]diag.List, len(schemaFound))
+	for i := range schemaFound {
+		out[i] = native.Merge(schemaFound[i], nativeFound[i])
 	}
-	var sources []*Source
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, &diag.UsageError{Err: fmt.Errorf("%s: no such file or directory", p)}
-		}
-		switch ext := filepath.Ext(p); {
-		case !fi.IsDir() && ext == ".nix":
-			eo, err := evalFor(p)
-			if err != nil {
-				return nil, err
-			}
-			o := opts
-			o.Eval = eo
-			var t Timings
-			src, warnings, err := evaluate(ctx, &o, set, &t)
-			if err != nil {
-				inv, ok := err.(*diag.InvalidInput)
-				if !ok {
-					return nil, err
-				}
-				sources = append(sources, &Source{Diags: inv.Diagnostics})
-				continue
-			}
-			src.Diags = append(warnings, src.Diags...)
-			sources = append(sources, src)
-		case fi.IsDir() || ext == ".yaml" || ext == ".yml" || ext == ".json":
-			files, err := ManifestFiles(p)
-			if err != nil {
-				return nil, err
-			}
-			for _, f := range files {
-				objs, d := manifest.ReadFile(f)
-				sources = append(sources, &Source{Objects: objs, Diags: d})
-			}
-		default:
-			return nil, diag.Usagef("%s: kubenix checks .nix files, .yaml/.yml/.json manifests and directories of manifests", p)
-		}
+	return out
+}
+
+// scrub keeps secret values out of the problems of each object.
+func (c *checking) scrub(opts secrets.Options) {
+	for i, l := range c.per {
+		c.per[i] = secrets.Scrub(c.objs[i], l, opts)
 	}
-	res, err := Check(ctx, set, opts, sources...)
-	if err != nil {
-		return nil, err
+}
+
+// all is every diagnostic, in the order of the positions they name.
+func (c *checking) all() diag.List {
+	l := c.diags
+	for _, p := range c.per {
+		l = append(l, p...)
 	}
-	return &CheckResult{Objects: res.Objects, Diagnostics: res.Diagnostics}, nil
+	diag.SortByPosition(l)
+	return l
+}
+
+func readProblems(objs []*manifest.Object) []diag.List {
+	out := make([]diag.List, len(objs))
+	for i, o := range objs {
+		out[i] = o.ReadProblems()
+	}
+	return out
+}
+
+func byObject(objs []*manifest.Object, m map[*manifest.Object]diag.List) []diag.List {
+	out := make([]diag.List, len(objs))
+	for i, o := range objs {
+		out[i] = m[o]
+	}
+	return out
 }

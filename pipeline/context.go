@@ -6,7 +6,6 @@ import (
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/helmwrap"
 	"github.com/kubenix/kubenix/lock"
-	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixcall"
 	"github.com/kubenix/kubenix/schema"
 )
@@ -37,35 +36,6 @@ func helperContext(opts *Options, set *schema.Set, extraAPIs []string, lf *lock.
 // stats are the calls the library reported, and what they warn of.
 func stats(s []nixcall.Stat) ([]nixcall.Stat, diag.List) {
 	return s, nixcall.Warnings(s)
-}
-
-// crdAPIVersions lists the group/version and group/version/kind of every
-// CRD among objs, as Helm's .Capabilities.APIVersions spells them.
-func crdAPIVersions(objs []*manifest.Object) []string {
-	var out []string
-	for _, o := range objs {
-		if !schema.IsCRD(o) {
-			continue
-		}
-		spec, _ := o.Body["spec"].(map[string]any)
-		group, _ := spec["group"].(string)
-		names, _ := spec["names"].(map[string]any)
-		kind, _ := names["kind"].(string)
-		versions, _ := spec["versions"].([]any)
-		for _, v := range versions {
-			vm, _ := v.(map[string]any)
-			name, _ := vm["name"].(string)
-			if group == "" || name == "" {
-				continue
-			}
-			out = append(out, group+"/"+name)
-			if kind != "" {
-				out = append(out, group+"/"+name+"/"+kind)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 func imageRegistry(r string) string {

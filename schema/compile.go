@@ -39,9 +39,9 @@ func (t *Type) compile() (*compiled, error) {
 	var props *apiextensions.JSONSchemaProps
 	switch {
 	case t.definition != "":
-		t.set.convertMu.Lock()
+		t.set.defs.mu.Lock()
 		p, err := t.set.props(t.definition)
-		t.set.convertMu.Unlock()
+		t.set.defs.mu.Unlock()
 		if err != nil {
 			return nil, err
 		}
@@ -58,9 +58,9 @@ func (t *Type) compile() (*compiled, error) {
 	c := &compiled{props: props, structural: s}
 	var rules bool
 	if t.definition != "" {
-		t.set.convertMu.Lock()
+		t.set.defs.mu.Lock()
 		rules = t.set.defHasRules(t.definition, map[string]bool{})
-		t.set.convertMu.Unlock()
+		t.set.defs.mu.Unlock()
 	} else {
 		rules = hasValidationRules(props)
 	}
@@ -75,7 +75,7 @@ func (t *Type) compile() (*compiled, error) {
 // defHasRules reports whether a built-in definition, or one it refers to,
 // has x-kubernetes-validations (walking definitions, not the inlined tree).
 func (s *Set) defHasRules(name string, seen map[string]bool) bool {
-	if r, ok := s.rules[name]; ok {
+	if r, ok := s.defs.rules[name]; ok {
 		return r
 	}
 	if seen[name] {
@@ -103,7 +103,7 @@ func (s *Set) defHasRules(name string, seen map[string]bool) bool {
 		return walk(n.Items) || walk(sub)
 	}
 	r := walk(n)
-	s.rules[name] = r
+	s.defs.rules[name] = r
 	return r
 }
 

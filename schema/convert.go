@@ -121,7 +121,7 @@ func (c *converter) node(n *Node) (p *apiextensions.JSONSchemaProps, cut bool, e
 			t := true
 			return &apiextensions.JSONSchemaProps{XPreserveUnknownFields: &t}, true, nil
 		}
-		p, ok := c.set.converted[n.Ref]
+		p, ok := c.set.defs.converted[n.Ref]
 		if !ok {
 			def, err := c.set.definition(n.Ref)
 			if err != nil {
@@ -134,7 +134,7 @@ func (c *converter) node(n *Node) (p *apiextensions.JSONSchemaProps, cut bool, e
 				return nil, false, err
 			}
 			if !cut {
-				c.set.converted[n.Ref] = p
+				c.set.defs.converted[n.Ref] = p
 			}
 		}
 		// Fields next to the $ref (default, a field-specific description

@@ -3,6 +3,8 @@ package schema
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -13,44 +15,33 @@ import (
 	"github.com/kubenix/kubenix/manifest"
 )
 
-// IsCRD reports whether an object is a CustomResourceDefinition.
-func IsCRD(o *manifest.Object) bool {
-	return o.Kind == "CustomResourceDefinition" && o.Group() == "apiextensions.k8s.io"
-}
-
-// AddCRDs makes the custom resources defined by the CRDs among objs known
-// to the set. Each CRD is checked as the API server checks it on creation
-// (names, structural schema, CEL rules); an invalid CRD defines nothing, and
-// Validate reports its problems on the CRD. A later CRD for the same group
-// and kind wins.
-func (s *Set) AddCRDs(objs []*manifest.Object) {
+// With returns a set that knows, besides the types of s, the custom
+// resources the CRDs among objs define; s itself is left as it was. Each CRD
+// is checked as the API server checks it on creation (names, structural
+// schema, CEL rules); an invalid CRD defines nothing, and Validate reports
+// its problems on the CRD. A later CRD for the same group and kind wins.
+func (s *Set) With(objs []*manifest.Object) *Set {
+	n := &Set{version: s.version, cat: s.cat, vi: s.vi, types: maps.Clone(s.types), list: slices.Clone(s.list),
+		badCRDs: maps.Clone(s.badCRDs), defs: s.defs, onMachinery: s.onMachinery}
 	for _, o := range objs {
-		if !IsCRD(o) || o.Version() != "v1" {
+		if !o.IsCRD() || o.Version() != "v1" {
 			continue // other versions are reported as removed by Validate
 		}
-		types, errs := s.crdTypes(o)
+		types, errs := n.crdTypes(o)
 		if len(errs) > 0 {
-			if s.badCRDs == nil {
-				s.badCRDs = map[string]*manifest.Object{}
+			if n.badCRDs == nil {
+				n.badCRDs = map[string]*manifest.Object{}
 			}
-			if g, _, ok := crdGroupKind(o); ok {
-				s.badCRDs[g] = o
+			if g, k, _ := o.DefinedKind(); g != "" && k != "" {
+				n.badCRDs[g+"/"+k] = o
 			}
 			continue
 		}
 		for _, t := range types {
-			s.add(t)
+			n.add(t)
 		}
 	}
-}
-
-// crdGroupKind reads spec.group and spec.names.kind of a CRD object.
-func crdGroupKind(o *manifest.Object) (string, string, bool) {
-	spec, _ := o.Body["spec"].(map[string]any)
-	names, _ := spec["names"].(map[string]any)
-	g, ok1 := spec["group"].(string)
-	k, ok2 := names["kind"].(string)
-	return g + "/" + k, k, ok1 && ok2
+	return n
 }
 
 // crdErrors is the API server's own validation of a CRD object.

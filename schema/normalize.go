@@ -13,7 +13,7 @@ import (
 
 // NormalizeOptions tune Normalize.
 type NormalizeOptions struct {
-	Namespace string // for namespaced objects without one; "" means "default"
+	Namespace string // for namespaced objects without one; "" means manifest.DefaultNamespace
 }
 
 // Normalize completes objects with what their schema implies, before
@@ -27,22 +27,12 @@ type NormalizeOptions struct {
 // Objects of unknown kinds are left alone. The problems found are returned
 // for each object apart.
 func (s *Set) Normalize(objs []*manifest.Object, opts NormalizeOptions) []diag.List {
-	ns := opts.Namespace
-	if ns == "" {
-		ns = "default"
-	}
+	s.DefaultNamespaces(objs, opts.Namespace)
 	l := make([]diag.List, len(objs))
 	for i, o := range objs {
 		t, ok := s.Lookup(o.APIVersion, o.Kind)
 		if !ok {
 			continue
-		}
-		if t.Namespaced && o.Namespace == "" {
-			if o.Origin.Namespace != "" {
-				o.SetNamespace(o.Origin.Namespace)
-			} else {
-				o.SetNamespace(ns)
-			}
 		}
 		c, err := t.schema()
 		if err != nil || c == nil {
@@ -53,6 +43,28 @@ func (s *Set) Normalize(objs []*manifest.Object, opts NormalizeOptions) []diag.L
 		l[i] = k.diags
 	}
 	return l
+}
+
+// DefaultNamespaces gives each namespaced object without a namespace the
+// one it was rendered for (a chart's release namespace), else ns ("" means
+// manifest.DefaultNamespace), as kubectl apply would. Objects of unknown
+// kinds are left alone.
+func (s *Set) DefaultNamespaces(objs []*manifest.Object, ns string) {
+	if ns == "" {
+		ns = manifest.DefaultNamespace
+	}
+	for _, o := range objs {
+		if o.Namespace != "" {
+			continue
+		}
+		if t, ok := s.Lookup(o.APIVersion, o.Kind); ok && t.Namespaced {
+			if o.Origin.Namespace != "" {
+				o.SetNamespace(o.Origin.Namespace)
+			} else {
+				o.SetNamespace(ns)
+			}
+		}
+	}
 }
 
 type keyer struct {

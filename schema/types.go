@@ -51,17 +51,22 @@ type Set struct {
 	types   map[gvk]*Type
 	list    []*Type
 	badCRDs map[string]*manifest.Object // group/kind -> an invalid CRD for it
-	// converted holds built-in definitions already converted for
-	// validation, shared between types; convertMu guards it.
-	converted map[string]*apiextensions.JSONSchemaProps
-	rules     map[string]bool // definition -> has CEL rules somewhere
-	convertMu sync.Mutex
+	defs    *defCache
 	// onMachinery, for tests, learns how many errors the API server's
 	// machinery found in a full check (extra checks not counted).
 	onMachinery func(n int)
 }
 
 type gvk struct{ group, version, kind string }
+
+// defCache holds built-in definitions already converted for validation,
+// shared between types and between a set and those With makes of it (a
+// PodSpec is converted once for Deployments, Jobs and Pods).
+type defCache struct {
+	mu        sync.Mutex
+	converted map[string]*apiextensions.JSONSchemaProps
+	rules     map[string]bool // definition -> has CEL rules somewhere
+}
 
 // NewSet returns the built-in API of a Kubernetes version ("1.31"); ""
 // means DefaultVersion.
@@ -78,7 +83,8 @@ func NewSet(version string) (*Set, error) {
 	if !ok {
 		return nil, fmt.Errorf("no schemas for Kubernetes %s; kubenix knows %s", version, strings.Join(Versions(), ", "))
 	}
-	s := &Set{version: version, cat: c, vi: vi, types: map[gvk]*Type{}, converted: map[string]*apiextensions.JSONSchemaProps{}, rules: map[string]bool{}}
+	s := &Set{version: version, cat: c, vi: vi, types: map[gvk]*Type{},
+		defs: &defCache{converted: map[string]*apiextensions.JSONSchemaProps{}, rules: map[string]bool{}}}
 	for _, r := range vi.Resources {
 		t := &Type{Group: r.Group, Version: r.Version, Kind: r.Kind, Plural: r.Plural, Singular: r.Singular,
 			ShortNames: r.ShortNames, Namespaced: r.Namespaced, definition: r.Definition, set: s}
@@ -167,6 +173,16 @@ func (s *Set) ResolvePlural(plural string) (*Type, error) {
 		return nil, fmt.Errorf("%s", msg)
 	}
 	return matches[0], nil
+}
+
+// PluralKind gives the apiVersion (the preferred version) and kind of a
+// plural, as manifest.ResolveKeyed asks for them.
+func (s *Set) PluralKind(plural string) (apiVersion, kind string, err error) {
+	t, err := s.ResolvePlural(plural)
+	if err != nil {
+		return "", "", err
+	}
+	return t.APIVersion(), t.Kind, nil
 }
 
 // nearestPlural suggests a known plural within two edits of a misspelled one.

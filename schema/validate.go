@@ -81,7 +81,7 @@ func (s *Set) ValidateObject(o *manifest.Object, opts Options) diag.List {
 		l = append(l, dep.diagnostic(o))
 	}
 	errs, warns := s.check(o, t, opts)
-	if IsCRD(o) && t.CRD == nil {
+	if o.IsCRD() && t.CRD == nil {
 		errs = mergeErrors(errs, crdErrors(o))
 	}
 	sortErrors(errs)

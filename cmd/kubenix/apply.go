@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,7 +53,7 @@ kubectl's output is passed through; --kubeconfig and --context go to kubectl.`,
 				return a.report("text", err)
 			}
 			opts.Stdout, opts.Stderr = a.stdout, a.stderr
-			opts.Say = func(msg string) { fmt.Fprintln(a.stderr, "kubenix: "+msg) }
+			opts.Progress = a.applyStep
 			return apply.Run(cmd.Context(), plan, opts)
 		},
 	}
@@ -64,4 +65,30 @@ kubectl's output is passed through; --kubeconfig and --context go to kubectl.`,
 	f.StringVar(&dryRun, "dry-run", "none", "`server`: have the API server check everything and persist nothing")
 	f.DurationVar(&opts.Timeout, "timeout", time.Minute, "how long to wait for CRDs to be established")
 	return cmd
+}
+
+// applyStep tells the user what kubenix apply is doing.
+func (a *app) applyStep(s apply.Step) {
+	var msg string
+	switch s.Kind {
+	case apply.Applying:
+		msg = "applying " + objects(s.Objects)
+	case apply.ApplyingFirst:
+		msg = "applying " + objects(s.Objects) + " first"
+	case apply.Waiting:
+		msg = fmt.Sprintf("waiting for %d CRDs to be established", s.CRDs)
+	case apply.ApplyingDecrypted:
+		msg = "applying " + objects(s.Objects) + ", decrypted in memory (server-side)"
+	case apply.Skipped:
+		msg = fmt.Sprintf("dry run: skipped %s: %s must exist first, and a dry run persists nothing (apply for real to check them)",
+			objects(s.Objects), strings.Join(s.Missing, ", "))
+	}
+	fmt.Fprintln(a.stderr, "kubenix: "+msg)
+}
+
+func objects(n int) string {
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubenix/kubenix/apply"
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/objdiff"
@@ -128,16 +129,15 @@ that store path exists (--images build then pins them by digest).`,
 			}
 			fmt.Fprintf(a.stderr, "kubenix: %d objects written to %s\n", len(b.Objects), where)
 			if crs := manifest.NeedOwnCRDs(b.Objects); len(crs) > 0 {
-				dir := strings.TrimSuffix(b.Written, "/") + "/"
 				what := crs[0].ID() + " is a custom resource of a CRD"
 				if len(crs) > 1 {
 					what = fmt.Sprintf("%s and %d more objects are custom resources of CRDs", crs[0].ID(), len(crs)-1)
 				}
 				fmt.Fprintf(a.stderr, "kubenix: %s this build defines;\n"+
 					"  kubectl looks up every kind before it applies anything, so apply the CRDs first:\n"+
-					"    kubectl apply -f %s%s/ && kubectl wait --for=condition=Established -f %s%s/ && kubectl apply -f %s\n"+
+					"    %s\n"+
 					"  or let kubenix take these steps: kubenix apply %s\n",
-					what, dir, manifest.CRDDir, dir, manifest.CRDDir, dir, b.Written)
+					what, strings.Join(apply.ByHand(b.Written), " && "), b.Written)
 			}
 			if timings {
 				t := b.Timings

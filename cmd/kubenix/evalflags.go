@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/eval"
+	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/pipeline"
 	"github.com/kubenix/kubenix/schema"
 	"github.com/kubenix/kubenix/secrets"
@@ -65,7 +66,7 @@ type checkFlags struct {
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.kubeVersion, "kube-version", "", "validate against `VERSION` of the Kubernetes API, e.g. 1.31 (default: the newest known, "+schema.DefaultVersion()+")")
-	fs.StringVarP(&f.namespace, "namespace", "n", "default", "the `NAMESPACE` of namespaced objects that have none")
+	fs.StringVarP(&f.namespace, "namespace", "n", manifest.DefaultNamespace, "the `NAMESPACE` of namespaced objects that have none")
 	fs.StringArrayVar(&f.crds, "crd", nil, "CustomResourceDefinitions to validate custom resources with: a `PATH` to a YAML/JSON file or a directory (repeatable)")
 	fs.BoolVar(&f.allowUnknownKinds, "allow-unknown-kinds", false, "report objects of kinds no schema knows as warnings, not errors")
 	fs.BoolVar(&f.allowUnknownFields, "allow-unknown-fields", false, "report fields the schema does not declare as warnings, not errors")

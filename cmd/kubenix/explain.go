@@ -5,7 +5,6 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
-	"github.com/kubenix/kubenix/pipeline"
 	"github.com/kubenix/kubenix/schema"
 )
 
@@ -37,19 +36,14 @@ deploy), optionally qualified by group (deployments.apps).`,
 			if err != nil {
 				return &diag.UsageError{Err: err}
 			}
-			for _, c := range crds {
-				files, err := pipeline.ManifestFiles(c)
-				if err != nil {
-					return &diag.UsageError{Err: err}
-				}
-				for _, f := range files {
-					objs, d := manifest.ReadFile(f)
-					if err := d.Err(); err != nil {
-						return a.report("text", err)
-					}
-					set.AddCRDs(objs)
-				}
+			defs, d, err := manifest.ReadCRDs(crds)
+			if err != nil {
+				return err
 			}
+			if err := d.Err(); err != nil {
+				return a.report("text", err)
+			}
+			set = set.With(defs)
 			if err := set.Explain(a.stdout, args[0], schema.ExplainOptions{APIVersion: apiVersion, Recursive: recursive}); err != nil {
 				return &diag.UsageError{Err: err}
 			}

@@ -7,7 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubenix/kubenix/diag"
-	"github.com/kubenix/kubenix/pipeline"
+	"github.com/kubenix/kubenix/helmwrap"
+	"github.com/kubenix/kubenix/nixstore"
 )
 
 func (a *app) helmCommand() *cobra.Command {
@@ -31,7 +32,10 @@ reproducible once locked; pass it as the chart of kubenix.helm.chart.`,
 }
 
 func (a *app) helmAddCommand() *cobra.Command {
-	var o pipeline.HelmAddOptions
+	var (
+		o        helmwrap.AddOptions
+		nixStore string
+	)
 	cmd := &cobra.Command{
 		Use:         "add REPO CHART --version VERSION | add oci://REGISTRY/PATH/CHART --version VERSION",
 		Annotations: map[string]string{lockMayBeNew: "yes"},
@@ -57,7 +61,11 @@ credentials of 'helm registry login' or docker.`,
 			if o.Version == "" {
 				return diag.Usagef("--version is required: charts are pinned")
 			}
-			entry, path, err := pipeline.HelmAdd(cmd.Context(), o)
+			st, err := nixstore.Find(nixStore, "", nixstore.EnvDir())
+			if err != nil {
+				return err
+			}
+			entry, path, err := helmwrap.Add(cmd.Context(), o, st)
 			if err != nil {
 				return err
 			}
@@ -71,7 +79,7 @@ credentials of 'helm registry login' or docker.`,
 	f.StringVar(&o.Version, "version", "", "the `VERSION` or version range to lock (required)")
 	f.StringVar(&o.Lock, "lock", "", "the lock file to write (default ./kubenix.lock)")
 	f.BoolVar(&o.PlainHTTP, "plain-http", false, "talk to the OCI registry over plain http (a local registry)")
-	f.StringVar(&o.NixStore, "nix-store", "", "the nix-store `PATH` to run")
+	f.StringVar(&nixStore, "nix-store", "", "the nix-store `PATH` to run")
 	return cmd
 }
 
@@ -87,12 +95,23 @@ reported as republished.`,
 		Example: `  kubenix helm update
   kubenix helm update https://charts.example.com/redis@^18.0.0`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			report, err := pipeline.HelmUpdate(cmd.Context(), lockPath, nixStore, args)
+			st, err := nixstore.Find(nixStore, "", nixstore.EnvDir())
 			if err != nil {
 				return err
 			}
-			for _, line := range report {
-				fmt.Fprintln(a.stdout, line)
+			updated, err := helmwrap.Update(cmd.Context(), lockPath, st, args)
+			if err != nil {
+				return err
+			}
+			for _, u := range updated {
+				switch {
+				case u.New.Version != u.Old.Version:
+					fmt.Fprintf(a.stdout, "%s: %s -> %s\n", u.Key, u.Old.Version, u.New.Version)
+				case u.New.SHA256 != u.Old.SHA256:
+					fmt.Fprintf(a.stdout, "%s: %s republished (sha256 %s -> %s)\n", u.Key, u.Old.Version, short(u.Old.SHA256), short(u.New.SHA256))
+				default:
+					fmt.Fprintf(a.stdout, "%s: %s, unchanged\n", u.Key, u.Old.Version)
+				}
 			}
 			return nil
 		},
@@ -100,4 +119,11 @@ reported as republished.`,
 	cmd.Flags().StringVar(&lockPath, "lock", "", "the lock file (default ./kubenix.lock)")
 	cmd.Flags().StringVar(&nixStore, "nix-store", "", "the nix-store `PATH` to run")
 	return cmd
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
 }

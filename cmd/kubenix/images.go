@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/image"
+	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/pipeline"
 )
 
@@ -132,12 +133,33 @@ written: the command fails when a locked digest is no longer served.`,
 			if err != nil {
 				return err
 			}
-			rep, err := pipeline.LockImages(cmd.Context(), opts, prune, check)
+			l, err := pipeline.Load(cmd.Context(), opts)
 			if err != nil {
 				return a.report("text", err)
 			}
-			for _, line := range rep {
-				fmt.Fprintln(a.stdout, line)
+			lf, err := lock.Find(opts.Eval.File, opts.Lock)
+			if err != nil {
+				return &diag.UsageError{Err: err}
+			}
+			locked, err := image.Lock(cmd.Context(), l.Images, lf, prune, check)
+			if err != nil {
+				return a.report("text", err)
+			}
+			for _, e := range locked {
+				switch e.State {
+				case image.LockServed:
+					fmt.Fprintf(a.stdout, "%s@%s: served\n", e.Ref, e.New)
+				case image.LockAdded:
+					fmt.Fprintf(a.stdout, "%s: locked %s\n", e.Ref, e.New)
+				case image.LockChanged:
+					fmt.Fprintf(a.stdout, "%s: %s -> %s\n", e.Ref, e.Old, e.New)
+				case image.LockUnchanged:
+					fmt.Fprintf(a.stdout, "%s: %s, unchanged\n", e.Ref, e.New)
+				case image.LockRemoved:
+					fmt.Fprintf(a.stdout, "%s: no object uses it; removed\n", e.Ref)
+				case image.LockStale:
+					fmt.Fprintf(a.stdout, "%s: no object uses it (stale; --prune removes it)\n", e.Ref)
+				}
 			}
 			return nil
 		},
@@ -180,7 +202,12 @@ a terminal.`,
 					}
 				}
 			}
-			pushed, err := pipeline.PushImages(cmd.Context(), opts, registry, progress)
+			opts.BuildImages = true
+			l, err := pipeline.Load(cmd.Context(), opts)
+			if err != nil {
+				return a.report("text", err)
+			}
+			pushed, err := image.PushBuilt(cmd.Context(), l.Images, registry, opts.Eval.CacheDir, progress)
 			if err != nil {
 				return a.report("text", err)
 			}
@@ -240,7 +267,7 @@ Nix built, with no separate registry pipeline.`,
 			if len(args) == 1 {
 				result = args[0]
 			}
-			return pipeline.ServeRegistry(cmd.Context(), result, addr, cacheDir(), func(msg string) { fmt.Fprintln(a.stderr, msg) })
+			return image.ServeRegistry(cmd.Context(), result, addr, cacheDir(), func(msg string) { fmt.Fprintln(a.stderr, msg) })
 		},
 	}
 	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:5000", "the `ADDRESS` to listen on")

@@ -153,3 +153,20 @@ func TestExplainCommand(t *testing.T) {
 		t.Errorf("bad field: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// --crd is read by one function for every command: a path that does not
+// exist is a usage error (exit 2) naming it, whatever the command.
+func TestMissingCRDPathIsAUsageError(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("testdata", "check"))
+	for _, args := range [][]string{
+		{"check", "good.yaml", "--crd", "nothing-here"},
+		{"diff", "good.yaml", "good.yaml", "--crd", "nothing-here"},
+		{"explain", "deployment", "--crd", "nothing-here"},
+		{"build", "--from-json", "nothing.json", "--out-dir", t.TempDir(), "--crd", "nothing-here"},
+	} {
+		r := kubenix(t, dir, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "--crd nothing-here") {
+			t.Errorf("%v: exit %d, want 2 naming --crd nothing-here:\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}

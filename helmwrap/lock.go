@@ -1,4 +1,4 @@
-package pipeline
+package helmwrap
 
 import (
 	"context"
@@ -10,16 +10,15 @@ import (
 	"strings"
 
 	"github.com/kubenix/kubenix/diag"
-	"github.com/kubenix/kubenix/helmwrap"
 	"github.com/kubenix/kubenix/lock"
 	"github.com/kubenix/kubenix/nixstore"
 )
 
-// ensureCharts puts every chart of the lock into the Nix store that is not
+// EnsureCharts puts every chart of the lock into the Nix store that is not
 // there yet, so that kubenix.helm.fetch finds its fixed-output path without
 // Nix downloading anything. With all of them present, nothing touches the
 // network.
-func ensureCharts(ctx context.Context, lf *lock.File, st *nixstore.Store, remote *helmwrap.Remote) error {
+func EnsureCharts(ctx context.Context, lf *lock.File, st *nixstore.Store, remote *Remote) error {
 	keys := make([]string, 0, len(lf.Charts))
 	for k := range lf.Charts {
 		keys = append(keys, k)
@@ -36,7 +35,7 @@ func ensureCharts(ctx context.Context, lf *lock.File, st *nixstore.Store, remote
 		}
 		data, err := remote.Fetch(ctx, c)
 		if err != nil {
-			if strings.Contains(err.Error(), "sha256 mismatch") {
+			if re := (*RemoteError)(nil); errors.As(err, &re) && re.Mismatch {
 				return lockError(lf, err.Error())
 			}
 			return &diag.UsageError{Err: fmt.Errorf("fetching %s for kubenix.lock: %w", k, err), Hint: "the chart is not in the Nix store yet, so it must be downloaded once"}
@@ -53,17 +52,16 @@ func lockError(lf *lock.File, msg string) error {
 		Hint: "run kubenix helm update to re-resolve, or fix kubenix.lock"}}.Err()
 }
 
-// HelmAddOptions are the arguments of `kubenix helm add`.
-type HelmAddOptions struct {
+// AddOptions are the arguments of `kubenix helm add`.
+type AddOptions struct {
 	Repo, Chart, Version string
 	Lock                 string // the lock to write ("" = ./kubenix.lock)
 	PlainHTTP            bool
-	NixStore             string
 }
 
-// HelmAdd resolves a chart, downloads it into the Nix store, and records it
-// in the lock.
-func HelmAdd(ctx context.Context, o HelmAddOptions) (lock.Chart, string, error) {
+// Add resolves a chart, downloads it into the Nix store, and records it in
+// the lock. It returns the lock entry and the chart's store path.
+func Add(ctx context.Context, o AddOptions, st *nixstore.Store) (lock.Chart, string, error) {
 	repo, chart := o.Repo, o.Chart
 	if strings.HasPrefix(repo, "oci://") && chart == "" {
 		i := strings.LastIndexByte(repo, '/')
@@ -80,11 +78,7 @@ func HelmAdd(ctx context.Context, o HelmAddOptions) (lock.Chart, string, error) 
 	if err != nil {
 		return lock.Chart{}, "", &diag.UsageError{Err: err}
 	}
-	st, err := storeFor(o.NixStore)
-	if err != nil {
-		return lock.Chart{}, "", err
-	}
-	entry, data, err := helmwrap.NewRemote(o.PlainHTTP).Lock(ctx, repo, chart, o.Version)
+	entry, data, err := NewRemote(o.PlainHTTP).Lock(ctx, repo, chart, o.Version)
 	if err != nil {
 		return lock.Chart{}, "", remoteErr(err)
 	}
@@ -102,9 +96,16 @@ func HelmAdd(ctx context.Context, o HelmAddOptions) (lock.Chart, string, error) 
 	return entry, p, nil
 }
 
-// HelmUpdate re-resolves the version constraints of locked charts (all, or
-// those of keys) and records what they resolve to now.
-func HelmUpdate(ctx context.Context, lockPath, nixStore string, keys []string) ([]string, error) {
+// Updated is what Update did to one locked chart.
+type Updated struct {
+	Key      string
+	Old, New lock.Chart
+}
+
+// Update re-resolves the version constraints of locked charts (all, or
+// those of keys), puts what they resolve to now into the store, and records
+// it in the lock.
+func Update(ctx context.Context, lockPath string, st *nixstore.Store, keys []string) ([]Updated, error) {
 	if lockPath == "" {
 		lockPath = lock.FileName
 	}
@@ -112,71 +113,38 @@ func HelmUpdate(ctx context.Context, lockPath, nixStore string, keys []string) (
 	if err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}
-	st, err := storeFor(nixStore)
-	if err != nil {
-		return nil, err
-	}
 	if len(keys) == 0 {
 		for k := range lf.Charts {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys)
-	var report []string
+	var out []Updated
 	for _, k := range keys {
 		old, ok := lf.Charts[k]
 		if !ok {
 			return nil, diag.Usagef("%s is not in %s", k, lockPath)
 		}
-		entry, data, err := helmwrap.NewRemote(old.PlainHTTP).Lock(ctx, old.Repo, old.Chart, old.Constraint)
+		entry, data, err := NewRemote(old.PlainHTTP).Lock(ctx, old.Repo, old.Chart, old.Constraint)
 		if err != nil {
 			return nil, remoteErr(err)
 		}
 		if _, err := st.AddFixed(ctx, entry.StoreName(), data); err != nil {
 			return nil, &diag.UsageError{Err: err}
 		}
-		switch {
-		case entry.Version != old.Version:
-			report = append(report, fmt.Sprintf("%s: %s -> %s", k, old.Version, entry.Version))
-		case entry.SHA256 != old.SHA256:
-			report = append(report, fmt.Sprintf("%s: %s republished (sha256 %s -> %s)", k, old.Version, short(old.SHA256), short(entry.SHA256)))
-		default:
-			report = append(report, fmt.Sprintf("%s: %s, unchanged", k, old.Version))
-		}
+		out = append(out, Updated{Key: k, Old: old, New: entry})
 		lf.Charts[k] = entry
 	}
 	if err := lf.Write(); err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}
-	return report, nil
-}
-
-func short(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
+	return out, nil
 }
 
 func remoteErr(err error) error {
-	var re *helmwrap.RemoteError
+	var re *RemoteError
 	if errors.As(err, &re) {
 		return &diag.UsageError{Err: re, Hint: re.Hint}
 	}
 	return &diag.UsageError{Err: err}
-}
-
-func storeFor(bin string) (*nixstore.Store, error) {
-	return nixStore(BuildOptions{NixStore: bin}, storeDir())
-}
-
-// storeDir is the Nix store directory, before any evaluation tells (or
-// without one: NIX_STORE is what a derivation's builder is told).
-func storeDir() string {
-	for _, env := range []string{"NIX_STORE_DIR", "NIX_STORE"} {
-		if d := os.Getenv(env); d != "" {
-			return d
-		}
-	}
-	return nixstore.DefaultStoreDir
 }

@@ -1,25 +1,26 @@
-package pipeline
+package eval
 
 import (
 	"context"
 
 	"github.com/kubenix/kubenix/diag"
-	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/manifest"
 )
 
-// locateFields gives each field diagnostic the position where the user
-// wrote that field: from the manifest's own index for YAML and JSON files,
-// and from one more evaluation (only of the paths asked for) for .nix files.
+// Locate gives each field diagnostic the position where the user wrote
+// that field: from the manifest's own index for YAML and JSON files, and
+// from one more evaluation (only of the paths asked for) for .nix files.
 // Where the field itself is not written (a required field is missing), the
 // nearest enclosing field that is written is used. A diagnostic of an object
-// a chart rendered names the kubenix.helm.chart call too.
-func locateFields(ctx context.Context, objs []*manifest.Object, per []diag.List, owner map[*manifest.Object]*Source) error {
+// a chart rendered names the kubenix.helm.chart call too. per[i] are the
+// problems of objs[i]; evalOf(i) is how the .nix file of objs[i] was
+// evaluated (nil when there is none to ask).
+func Locate(ctx context.Context, objs []*manifest.Object, per []diag.List, evalOf func(i int) *Options) error {
 	type query struct {
 		obj, diag int
 	}
-	queries := map[*eval.Options][]query{}
-	paths := map[*eval.Options][][]any{}
+	queries := map[*Options][]query{}
+	paths := map[*Options][][]any{}
 	for i, l := range per {
 		o := objs[i]
 		for j := range l {
@@ -38,15 +39,15 @@ func locateFields(ctx context.Context, objs []*manifest.Object, per []diag.List,
 				}
 			case o.Origin.Chart != "":
 				// Rendered by a chart: the template is the place to look.
-			case o.Origin.FromNix && owner[o] != nil && owner[o].Eval != nil:
-				opts := owner[o].Eval
+			case o.Origin.FromNix && evalOf(i) != nil:
+				opts := evalOf(i)
 				queries[opts] = append(queries[opts], query{i, j})
 				paths[opts] = append(paths[opts], append(append([]any(nil), o.Origin.Path...), segs...))
 			}
 		}
 	}
 	for opts, qs := range queries {
-		pos, err := eval.Positions(ctx, *opts, paths[opts])
+		pos, err := Positions(ctx, *opts, paths[opts])
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

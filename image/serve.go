@@ -1,0 +1,83 @@
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/userfile"
+	"github.com/kubenix/kubenix/nixstore"
+)
+
+// ServeRegistry serves the Nix-built images a result refers to, read-only,
+// until ctx ends.
+func ServeRegistry(ctx context.Context, result, addr, cacheDir string, say func(string)) error {
+	data, err := userfile.Read(filepath.Join(result, ListFile), userfile.SmallLimit)
+	if errors.Is(err, os.ErrNotExist) {
+		if _, serr := os.Stat(result); serr != nil {
+			return diag.Usagef("%s: no such result (build one with kubenix build)", result)
+		}
+		return diag.Usagef("%s has no %s: the build refers to no images", result, ListFile)
+	}
+	if err != nil {
+		return &diag.UsageError{Err: err}
+	}
+	infos, err := ParseList(data)
+	if err != nil {
+		return &diag.UsageError{Err: err}
+	}
+	reg := NewRegistry()
+	n := 0
+	for _, info := range infos {
+		if info.Pin != PinStoreHash || info.Archive == "" {
+			continue // third-party and nix-snapshotter images are not ours to serve
+		}
+		img, err := LoadStored(ctx, nixstore.EnvDir(), info.Archive, cacheDir)
+		if err != nil {
+			return &diag.UsageError{Err: err}
+		}
+		if info.Digest != "" && img.Digest != info.Digest {
+			return tampered(info, img)
+		}
+		ref, _, _ := strings.Cut(info.Ref, "@")
+		_, path, err := PathOf(ref)
+		if err != nil {
+			return &diag.UsageError{Err: err}
+		}
+		reg.Add(path, ref[strings.LastIndexByte(ref, ':')+1:], img)
+		say(fmt.Sprintf("serving %s:%s as %s", path, ref[strings.LastIndexByte(ref, ':')+1:], img.Digest))
+		n++
+	}
+	if n == 0 {
+		return diag.Usagef("%s refers to no Nix-built images", result)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return &diag.UsageError{Err: err}
+	}
+	srv := &http.Server{Handler: reg, ReadHeaderTimeout: 10 * time.Second}
+	say(fmt.Sprintf("kubenix: serving %d images at http://%s (read-only; Ctrl-C stops)", n, ln.Addr()))
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return &diag.UsageError{Err: err}
+	}
+	return nil
+}
+
+func tampered(info *Info, img *Image) error {
+	return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: info.Archive},
+		Message: fmt.Sprintf("%s now gives manifest %s, but the build pinned %s: the image archive changed after the build", info.Archive, img.Digest, info.Digest),
+		Hint:    "rebuild (kubenix build --images build) and check the Nix store (nix-store --verify --check-contents)"}}.Err()
+}
