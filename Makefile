@@ -45,6 +45,7 @@ difftest: setup
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	sc=$$(scripts/staticcheck.sh) && $$sc ./...
 
 # Rewrite golden/ from the current output of every example.
 golden: setup

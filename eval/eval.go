@@ -88,7 +88,7 @@ func FindNix(explicit string) (string, error) {
 	}
 	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", &diag.UsageError{Err: fmt.Errorf("Nix not found (%s)", name), Hint: NotFoundHint}
+		return "", &diag.UsageError{Err: fmt.Errorf("nix-instantiate not found (%s): kubenix evaluates with Nix", name), Hint: NotFoundHint}
 	}
 	return p, nil
 }
@@ -287,7 +287,7 @@ func (r *runner) fixpoint(ctx context.Context, mode string) (out, stderr []byte,
 		}
 		switch {
 		case len(fresh) == 0 && len(trace.Requests) > 0:
-			return nil, nil, trace, &diag.UsageError{Err: fmt.Errorf("Nix asked again for an answer kubenix gave (in %s)", r.opts.CacheDir),
+			return nil, nil, trace, &diag.UsageError{Err: fmt.Errorf("the evaluation asked again for an answer kubenix gave (in %s)", r.opts.CacheDir),
 				Hint: "kubenix answers Nix through its cache directory; is something else removing files there?"}
 		case len(fresh) == 0:
 			return out, stderr, trace, err

@@ -146,7 +146,7 @@ func TestNixNotFound(t *testing.T) {
 	o.NixInstantiate = filepath.Join(t.TempDir(), "no-nix-here")
 	_, err := Evaluate(context.Background(), o)
 	var ue *diag.UsageError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "Nix not found") || !strings.Contains(ue.Hint, "nix-bin") {
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "nix-instantiate not found") || !strings.Contains(ue.Hint, "nix-bin") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -173,7 +173,8 @@ func write(dir, op, key string, rep *reply) error {
 		return fmt.Errorf("no directory for a private reply to %s", calls[op].Caller)
 	}
 	path := ReplyPath(dir, op, key)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+	err = os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
 		err = atomicfile.Write(path, b, 0o644)
 	}
 	if err != nil {

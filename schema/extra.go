@@ -5,8 +5,8 @@ import (
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
-	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/labels"
@@ -22,6 +22,15 @@ import (
 // template. (Enums and port ranges the schema generator adds to the schemas
 // themselves; see schema/gen.)
 
+// pathSegmentName is the rule the API server applies to RBAC names: any
+// name that is safe as one segment of a URL path.
+func pathSegmentName(name string, prefix bool) []string {
+	if prefix {
+		return content.IsPathSegmentPrefix(name)
+	}
+	return content.IsPathSegmentName(name)
+}
+
 // nameRule is the name format the API server requires of a kind.
 func nameRule(t *Type) apimachineryvalidation.ValidateNameFunc {
 	if t.CRD != nil {
@@ -34,7 +43,7 @@ func nameRule(t *Type) apimachineryvalidation.ValidateNameFunc {
 		return apimachineryvalidation.NameIsDNS1035Label
 	case "rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/ClusterRole",
 		"rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding":
-		return path.ValidatePathSegmentName
+		return pathSegmentName
 	}
 	return apimachineryvalidation.NameIsDNSSubdomain
 }

@@ -64,9 +64,6 @@ prints them. SOPS-encrypted Secrets are printed as they are: encrypted.`,
 			if output == "json" {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
-				if bodies == nil {
-					bodies = []map[string]any{}
-				}
 				return enc.Encode(bodies)
 			}
 			out, err := manifest.EncodeYAMLStream(bodies)
