@@ -21,7 +21,11 @@ func TestMain(m *testing.M) {
 		return
 	}
 	nixtest.Offline()
-	os.Exit(m.Run())
+	code := m.Run()
+	if sharedCache != "" {
+		os.RemoveAll(sharedCache) // a run leaves nothing in $TMPDIR
+	}
+	os.Exit(code)
 }
 
 func requireNix(t *testing.T) {
