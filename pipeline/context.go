@@ -6,6 +6,7 @@ import (
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/helmwrap"
 	"github.com/kubenix/kubenix/lock"
+	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/nixcall"
 	"github.com/kubenix/kubenix/schema"
 )
@@ -16,7 +17,7 @@ import (
 func helperContext(opts *Options, set *schema.Set, extraAPIs []string, lf *lock.File) error {
 	ns := opts.Namespace
 	if ns == "" {
-		ns = "default"
+		ns = manifest.DefaultNamespace
 	}
 	apis := append(helmwrap.BuiltinAPIVersions(set.KubernetesVersion()), extraAPIs...)
 	slices.Sort(apis)
