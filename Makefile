@@ -30,9 +30,12 @@ demo: setup
 
 # The end-to-end tests need etcd, kube-apiserver and kubectl: e2e-bin.sh
 # builds them once (5-10 minutes) and prints where they are cached. The Helm
-# fidelity tests compare with the helm CLI helm-bin.sh builds (tools/helm).
+# fidelity tests compare with the helm CLI helm-bin.sh builds (tools/helm);
+# the SOPS tests encrypt with the sops library through the tool sops-tool.sh
+# builds (tools/sops). Each is built once, before the tests, and cached.
 test: setup lint
-	bin=$$(scripts/e2e-bin.sh) && helm=$$(scripts/helm-bin.sh) && KUBENIX_E2E_BIN=$$bin KUBENIX_HELM_BIN=$$helm go test -count=1 ./...
+	bin=$$(scripts/e2e-bin.sh) && helm=$$(scripts/helm-bin.sh) && scripts/sops-tool.sh >/dev/null && \
+	  KUBENIX_E2E_BIN=$$bin KUBENIX_HELM_BIN=$$helm go test -count=1 -timeout 30m ./...
 
 e2e: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 -v ./e2e
