@@ -203,3 +203,35 @@ func TestFixpointKeepsPlaintextSecretsOutOfTheCache(t *testing.T) {
 		t.Errorf("left in TMPDIR after positions: %v", left)
 	}
 }
+
+// fromYAML of a Secret in plain text (inside a List, too) is answered
+// through the evaluation's own directory, like a chart's render: the
+// canary reaches the value but no file of the cache.
+func TestFixpointKeepsPlaintextYAMLSecretsOutOfTheCache(t *testing.T) {
+	nixOrSkip(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	o, _ := fixpointOpts(t, `{ kubenix }: {
+  s = kubenix.fromYAML "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: db\n  stringData:\n    password: canary-4711\n";
+  c = kubenix.fromYAML "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n";
+}`)
+	res, err := Evaluate(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(toJSON(res.Value), "canary-4711") {
+		t.Fatalf("the Secret did not reach the value: %s", toJSON(res.Value))
+	}
+	cached, _ := filepath.Glob(filepath.Join(o.CacheDir, "yaml-parses", "*", "*"))
+	if len(cached) != 1 {
+		t.Errorf("want only the ConfigMap's parse cached, got %v", cached)
+	}
+	for _, f := range cached {
+		if b, _ := os.ReadFile(f); strings.Contains(string(b), "canary-4711") {
+			t.Errorf("%s holds the Secret's value", f)
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in TMPDIR: %v", left)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/kubenix/kubenix/manifest"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // parseYAMLCall answers yaml.parse: kubenix.fromYAML's documents.
@@ -24,7 +25,32 @@ func parseYAMLCall(_ context.Context, _ *Server, a args) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newReply(b), nil
+	rep := newReply(b)
+	rep.private = holdsPlaintext(docs) // like a chart's render: never in the cache
+	return rep, nil
+}
+
+// holdsPlaintext reports whether a parsed value holds, at any depth (a
+// List's items, a tree of documents), a Secret with a value in plain text.
+func holdsPlaintext(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if secrets.IsPlaintextSecret(v) {
+			return true
+		}
+		for _, x := range v {
+			if holdsPlaintext(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if holdsPlaintext(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parseYAML reads a multi-document YAML string the way kubectl does, into
