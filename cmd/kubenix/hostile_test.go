@@ -400,7 +400,7 @@ func TestServeStreamImageFromBuildCache(t *testing.T) {
 		t.Fatal("the build did not pin the stream image by digest")
 	}
 	result := filepath.Join(dir, "result")
-	err := image.ServeRegistry(context.Background(), result, "127.0.0.1:0", t.TempDir(), func(string) {})
+	err := image.ServeRegistry(context.Background(), result, "127.0.0.1:0", t.TempDir(), func(image.ServeEvent) {})
 	if err == nil || !strings.Contains(err.Error(), "which kubenix serve never runs") {
 		t.Errorf("serve with a cache no build filled: %v", err)
 	}
@@ -409,8 +409,8 @@ func TestServeStreamImageFromBuildCache(t *testing.T) {
 	addrCh := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- image.ServeRegistry(ctx, result, "127.0.0.1:0", cacheHome(t)+"/kubenix", func(msg string) {
-			if a, ok := strings.CutPrefix(msg, "kubenix: serving 1 images at http://"); ok {
+		done <- image.ServeRegistry(ctx, result, "127.0.0.1:0", cacheHome(t)+"/kubenix", func(ev image.ServeEvent) {
+			if a, ok := strings.CutPrefix(serveLine(ev), "kubenix: serving 1 images at http://"); ok {
 				addrCh <- strings.Fields(a)[0]
 			}
 		})

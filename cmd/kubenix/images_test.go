@@ -83,8 +83,8 @@ func TestNixImagesBuildAndServe(t *testing.T) {
 	addrCh := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- image.ServeRegistry(ctx, filepath.Join(dir, "result"), "127.0.0.1:0", cacheHome(t)+"/kubenix", func(msg string) {
-			if a, ok := strings.CutPrefix(msg, "kubenix: serving 1 images at http://"); ok {
+		done <- image.ServeRegistry(ctx, filepath.Join(dir, "result"), "127.0.0.1:0", cacheHome(t)+"/kubenix", func(ev image.ServeEvent) {
+			if a, ok := strings.CutPrefix(serveLine(ev), "kubenix: serving 1 images at http://"); ok {
 				addrCh <- strings.Fields(a)[0]
 			}
 		})
@@ -374,7 +374,7 @@ func TestTamperedArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.WriteFile(archive, b, 0o444) })
-	err := image.ServeRegistry(context.Background(), filepath.Join(dir, "result"), "127.0.0.1:0", t.TempDir(), func(string) {})
+	err := image.ServeRegistry(context.Background(), filepath.Join(dir, "result"), "127.0.0.1:0", t.TempDir(), func(image.ServeEvent) {})
 	if err == nil || !strings.Contains(err.Error(), "the archive was altered") && !strings.Contains(err.Error(), "changed after the build") {
 		t.Errorf("serve: %v", err)
 	}
