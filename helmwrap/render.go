@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -248,7 +247,7 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 }
 
 // document is one YAML document of a chart's output: its text, and the
-// line of the template (or crds/ file) it starts on.
+// line of the template (or crds/ file) it starts on (0: not known).
 type document struct {
 	text string
 	line int
@@ -291,21 +290,11 @@ func placed(rendered string, parts []document) []document {
 // block scalar that ends a document keeps its last newline.
 func templateDocuments(text string) []document {
 	var out []document
-	lead := len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
-	body := strings.TrimSpace(text)
-	start := 0
-	add := func(end int) {
-		seg := body[start:end]
-		if d := strings.TrimSpace(seg); d != "" {
-			skip := len(seg) - len(strings.TrimLeftFunc(seg, unicode.IsSpace))
-			out = append(out, document{text: d + "\n", line: lineAt(text, lead+start+skip)})
+	for _, d := range manifestSeparator.Split(strings.TrimSpace(text), -1) {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, document{text: d + "\n"})
 		}
 	}
-	for _, m := range manifestSeparator.FindAllStringIndex(body, -1) {
-		add(m[0])
-		start = m[1]
-	}
-	add(len(body))
 	return out
 }
 
