@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/internal/sopstest"
 )
 
@@ -106,4 +108,48 @@ func TestDiffSOPSSecrets(t *testing.T) {
 			}
 		}
 	})
+}
+
+// kubenix secrets view refuses a stdout that is not a terminal, before
+// decrypting anything; on a terminal it prints the Secret decrypted.
+func TestSecretsView(t *testing.T) {
+	k, other := sopstest.NewKey(t), sopstest.NewKey(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "db.sops.yaml")
+	enc := sopsSecret(t, k, "password", canary)
+	writeFile(t, file, enc)
+	useAgeKey(t, k.Identity)
+
+	r := kubenix(t, dir, "secrets", "view", "db.sops.yaml")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "terminal only") || !strings.Contains(r.stderr, "hint:") {
+		t.Errorf("piped: exit %d, want 2 and a hint\nstdout: %q\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	assertNoCanary(t, "secrets view, piped", r.stdout, r.stderr)
+
+	var out strings.Builder
+	if err := viewSecret(&out, false, file); err == nil || out.Len() > 0 {
+		t.Errorf("not a terminal: %v, wrote %q", err, out.String())
+	}
+	if err := viewSecret(&out, true, file); err != nil {
+		t.Fatal(err)
+	}
+	want := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\ntype: Opaque\nstringData:\n  password: " + canary + "\n"
+	if out.String() != want {
+		t.Errorf("on a terminal:\n%s\nwant:\n%s", out.String(), want)
+	}
+
+	useAgeKey(t, other.Identity)
+	out.Reset()
+	err := viewSecret(&out, true, file)
+	var ue *diag.UsageError
+	if !errors.As(err, &ue) || out.Len() > 0 || !strings.Contains(err.Error(), "none of your age keys") {
+		t.Errorf("wrong key: %v (want a usage error, exit 2), wrote %q", err, out.String())
+	}
+	writeFile(t, file, strings.Replace(enc, "type: Opaque", "type: kubernetes.io/basic-auth", 1))
+	useAgeKey(t, k.Identity)
+	err = viewSecret(&out, true, file)
+	var inv *diag.InvalidInput
+	if !errors.As(err, &inv) || out.Len() > 0 || !strings.Contains(err.Error(), "mac does not match") {
+		t.Errorf("tampered: %v (want invalid input, exit 1), wrote %q", err, out.String())
+	}
 }
