@@ -153,3 +153,20 @@ func TestSecretsView(t *testing.T) {
 		t.Errorf("tampered: %v (want invalid input, exit 1), wrote %q", err, out.String())
 	}
 }
+
+// The same for .nix sides, whose SOPS Secrets come from kubenix.secrets.sops.
+func TestDiffSOPSSecretsNix(t *testing.T) {
+	requireNix(t)
+	k := sopstest.NewKey(t)
+	dir := t.TempDir()
+	for _, side := range []string{"old", "new"} {
+		writeFile(t, filepath.Join(dir, side+".sops.yaml"), sopsSecret(t, k, "password", canary+"-"+side))
+		writeFile(t, filepath.Join(dir, side+".nix"), "{ kubenix, ... }: { db = kubenix.secrets.sops ./"+side+".sops.yaml; }\n")
+	}
+	useAgeKey(t, k.Identity)
+	r := kubenix(t, dir, "diff", "old.nix", "new.nix", "-o", "json")
+	assertNoCanary(t, "diff", r.stdout, r.stderr)
+	if r.code != 1 || r.stderr != "" || !strings.Contains(r.stdout, `+  password: (hidden, changed)\n`) || strings.Contains(r.stdout, "ENC[") {
+		t.Errorf("exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+}
