@@ -25,7 +25,11 @@ const DefaultContext = 3
 // Options tune a comparison.
 type Options struct {
 	Context     int  // unchanged lines around each change
-	ShowSecrets bool // show the values of Secrets' data and stringData
+	ShowSecrets bool // show the values of Secrets' data and stringData (never those of SOPS Secrets)
+	// Decrypt decrypts a SOPS-encrypted object in memory (secrets.Decrypt),
+	// so that SOPS Secrets are compared by value; nil compares them by key
+	// names only.
+	Decrypt func([]byte) (map[string]any, error)
 }
 
 // Change is what happens to one object.
@@ -39,6 +43,9 @@ type Change struct {
 	// nothing for an added or removed object); "" when unchanged.
 	Diff                  string
 	Insertions, Deletions int // lines
+	// ValuesNotCompared: a SOPS Secret on both sides whose values could
+	// not be decrypted, so only its key names were compared.
+	ValuesNotCompared bool
 }
 
 // Summary counts the changes by status.
@@ -75,6 +82,18 @@ func (r *Result) Summary() Summary {
 		}
 	}
 	return s
+}
+
+// ValuesNotCompared lists the IDs of the SOPS Secrets whose values were
+// not compared, for want of a key.
+func (r *Result) ValuesNotCompared() []string {
+	var out []string
+	for _, c := range r.Changes {
+		if c.ValuesNotCompared {
+			out = append(out, c.ID)
+		}
+	}
+	return out
 }
 
 // Differ reports whether applying the new side would change anything.
@@ -178,7 +197,12 @@ func compareOne(c *Change, opts Options) error {
 	if c.New != nil {
 		newBody = c.New.Object.Body
 	}
-	if !opts.ShowSecrets {
+	switch {
+	case isSOPSObject(c.Old) || isSOPSObject(c.New):
+		var compared bool
+		oldBody, newBody, compared = compareSOPS(c, opts.Decrypt)
+		c.ValuesNotCompared = !compared
+	case !opts.ShowSecrets:
 		oldBody, newBody = maskSecrets(oldBody, newBody)
 	}
 	oldText, err := encode(oldBody)

@@ -13,6 +13,8 @@ type jsonResult struct {
 	Differ  bool         `json:"differ"`
 	Summary Summary      `json:"summary"`
 	Objects []jsonObject `json:"objects"` // every object of both sides, in install order
+	// SOPS Secrets whose values were not compared, for want of a key
+	ValuesNotCompared []string `json:"valuesNotCompared,omitempty"`
 }
 
 type jsonObject struct {
@@ -36,7 +38,8 @@ type jsonSide struct {
 
 // WriteJSON writes the result for tools.
 func WriteJSON(w io.Writer, r *Result) error {
-	out := jsonResult{Old: r.Old, New: r.New, Differ: r.Differ(), Summary: r.Summary(), Objects: []jsonObject{}}
+	out := jsonResult{Old: r.Old, New: r.New, Differ: r.Differ(), Summary: r.Summary(), Objects: []jsonObject{},
+		ValuesNotCompared: r.ValuesNotCompared()}
 	for _, c := range r.Changes {
 		o := jsonObject{ID: c.ID, Status: c.Status, Group: c.Key.Group, Kind: c.Key.Kind, Namespace: c.Key.Namespace, Name: c.Key.Name,
 			Insertions: c.Insertions, Deletions: c.Deletions, Diff: c.Diff}

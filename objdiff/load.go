@@ -13,6 +13,7 @@ import (
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/pipeline"
 	"github.com/kubenix/kubenix/schema"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 // Loader reads the sides of a comparison.
@@ -133,6 +134,13 @@ func (l *Loader) readManifests(name, path string) (*Side, error) {
 		}
 		o, d := manifest.ReadFile(f)
 		diags = append(diags, relabel(d, root, prefix, path)...)
+		if len(o) == 1 && secrets.IsEncrypted(o[0]) {
+			// Its MAC covers the values as written: decrypting it
+			// takes the file's bytes, as a build keeps them.
+			if o[0].Raw, err = os.ReadFile(f); err != nil {
+				return nil, &diag.UsageError{Err: err}
+			}
+		}
 		for _, x := range o {
 			x.Origin.Pos = relabelPos(x.Origin.Pos, root, prefix, path)
 			s.Entries = append(s.Entries, Entry{Object: x, File: rel})

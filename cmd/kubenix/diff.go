@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/objdiff"
+	"github.com/kubenix/kubenix/secrets"
 )
 
 func (a *app) diffCommand() *cobra.Command {
@@ -52,6 +54,15 @@ changes. Namespaced objects that a manifest leaves without a namespace get
 The values of Secrets (data and stringData) are never printed: a diff shows
 "(hidden)" for them, and "(hidden, before)" / "(hidden, after)" where a value
 changed. --show-secrets prints them.
+
+SOPS-encrypted Secrets (kubenix.secrets.sops, or SOPS files in a directory)
+are compared by key names: keys added and removed show, and the ciphertext
+and the sops block (MAC, dates, encrypted data keys) never do, only its
+recipients. With an age key at hand (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or
+~/.config/sops/age/keys.txt, as for kubenix apply) they are decrypted in
+memory and compared by value: a changed value shows as "(hidden, changed)".
+Their plaintext is never printed, not even with --show-secrets. Without a
+key, a note on stderr says which values were not compared.
 
 Output: a line per object that changes ("+ Kind/namespace/name (added)",
 "- ... (removed)", "~ ... (changed)" followed by its diff and an empty line),
@@ -106,7 +117,7 @@ invalid: its problems are printed as 'kubenix build' prints them).`,
 					return err
 				}
 			}
-			res, err := objdiff.Compare(sides[0], sides[1], objdiff.Options{Context: context, ShowSecrets: showSecrets})
+			res, err := objdiff.Compare(sides[0], sides[1], objdiff.Options{Context: context, ShowSecrets: showSecrets, Decrypt: secrets.Decrypt})
 			if err != nil {
 				return err
 			}
@@ -117,6 +128,10 @@ invalid: its problems are printed as 'kubenix build' prints them).`,
 			}
 			if err != nil {
 				return err
+			}
+			if ids := res.ValuesNotCompared(); len(ids) > 0 {
+				fmt.Fprintf(a.stderr, "kubenix: values of SOPS Secrets not compared, only their key names: none of your age keys decrypts %s "+
+					"(set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, as for kubenix apply)\n", strings.Join(ids, ", "))
 			}
 			if res.Differ() {
 				return exitStatus(diag.ExitInvalid)

@@ -3,30 +3,81 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/internal/atomicfile"
 	"github.com/kubenix/kubenix/internal/userfile"
+	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/secrets"
 )
 
 func (a *app) secretsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "secrets",
-		Short: "Encrypt Secrets with SOPS, for kubenix.secrets.sops",
+		Short: "Encrypt Secrets with SOPS, for kubenix.secrets.sops, and view them",
 		Long: `kubenix refuses Secrets with values in plain text; kubenix.secrets.sops takes a
 Secret encrypted with SOPS (age recipients) and keeps it encrypted through the
 build, for kubenix apply or Flux to decrypt. 'kubenix secrets encrypt' makes
-such a file as the sops CLI does, so no second tool is needed (README: Secrets).`,
+such a file as the sops CLI does, so no second tool is needed; 'kubenix secrets
+view' decrypts one to the terminal (README: Secrets).`,
 		Example: `  kubectl create secret generic db -n shop --from-literal=password=... --dry-run=client -o yaml > db.yaml
-  kubenix secrets encrypt db.yaml -o db.sops.yaml && rm db.yaml`,
+  kubenix secrets encrypt db.yaml -o db.sops.yaml && rm db.yaml
+  kubenix secrets view db.sops.yaml`,
 	}
-	cmd.AddCommand(a.secretsEncryptCommand())
+	cmd.AddCommand(a.secretsEncryptCommand(), a.secretsViewCommand())
 	return cmd
+}
+
+func (a *app) secretsViewCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "view FILE",
+		Short: "Decrypt a SOPS Secret to the terminal",
+		Long: `Decrypt FILE, a SOPS-encrypted Secret, in memory with your age key
+(SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or ~/.config/sops/age/keys.txt, as for
+kubenix apply) and print it in plain text, only when stdout is a terminal:
+piped or redirected, it refuses (exit 2), so that the plaintext does not end
+up in a file by accident. The MAC is checked; a changed file is refused.`,
+		Example: `  kubenix secrets view db.sops.yaml`,
+		Args:    usageArgs(1, "one FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, ok := a.stdout.(*os.File)
+			return viewSecret(a.stdout, ok && term.IsTerminal(int(f.Fd())), args[0])
+		},
+	}
+}
+
+// viewSecret decrypts file and writes it to w, a terminal: anything else
+// is refused before the file is read.
+func viewSecret(w io.Writer, isTerminal bool, file string) error {
+	if !isTerminal {
+		return &diag.UsageError{Err: errors.New("kubenix secrets view prints decrypted values to a terminal only; stdout is not one"),
+			Hint: "run it in a terminal; to apply the Secret, kubenix apply decrypts it in memory"}
+	}
+	data, err := userfile.Read(file, userfile.SmallLimit)
+	if err != nil {
+		return &diag.UsageError{Err: err}
+	}
+	body, err := secrets.Decrypt(data)
+	if err != nil {
+		var de *secrets.DecryptError
+		if errors.As(err, &de) && (de.Reason == secrets.NotSOPS || de.Reason == secrets.Tampered) {
+			return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: file}, Message: "cannot decrypt: " + de.Message}}.Err()
+		}
+		return &diag.UsageError{Err: fmt.Errorf("%s: cannot decrypt: %w", file, err),
+			Hint: "set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or put the key in ~/.config/sops/age/keys.txt (README: Secrets)"}
+	}
+	out, err := manifest.EncodeYAML(body)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
 }
 
 func (a *app) secretsEncryptCommand() *cobra.Command {
