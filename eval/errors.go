@@ -156,6 +156,8 @@ func (r *runner) helperError(ctx context.Context, report string, ne nixError) er
 	var call diag.Pos
 	if c := rep.Call; c != nil {
 		call = diag.Pos{File: c.File, Line: c.Line, Col: c.Column}
+	} else {
+		call = r.callSite(ctx)
 	}
 	if path, pos, ok := r.locate(ctx); ok {
 		d.Path = manifest.Path(path).String()
@@ -172,6 +174,35 @@ func (r *runner) helperError(ctx context.Context, report string, ne nixError) er
 		d.Related = []diag.Pos{call}
 	}
 	return diag.List{d}.Err()
+}
+
+// callSite finds, in Nix's trace of the failed evaluation, the innermost
+// call made in the user's code (not the library's): where a call such as
+// kubenix.fromYAML, whose arguments carry no position, was written.
+func (r *runner) callSite(ctx context.Context) diag.Pos {
+	_, stderr, err := r.run(ctx, "trace")
+	if err == nil {
+		return diag.Pos{}
+	}
+	lib := filepath.Dir(r.entry) + string(filepath.Separator)
+	fromCall := false
+	for _, line := range strings.Split(string(stderr), "\n") {
+		if strings.TrimSpace(line) == "… from call site" {
+			fromCall = true
+			continue
+		}
+		m := atLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if fromCall && strings.HasPrefix(m[1], "/") && !strings.HasPrefix(m[1], lib) {
+			l, _ := strconv.Atoi(m[2])
+			c, _ := strconv.Atoi(m[3])
+			return diag.Pos{File: m[1], Line: l, Col: c}
+		}
+		fromCall = false
+	}
+	return diag.Pos{}
 }
 
 var (

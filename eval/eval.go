@@ -351,6 +351,9 @@ func (r *runner) run(ctx context.Context, mode string) ([]byte, []byte, error) {
 	for _, p := range r.opts.SearchPath {
 		args = append(args, "-I", p)
 	}
+	if mode == "trace" { // the evaluation again, with Nix's trace of calls
+		args, mode = append(args, "--show-trace"), "eval"
+	}
 	args = append(args, r.entry, "--argstr", "__kubenixFile", r.file)
 	if mode != "eval" {
 		args = append(args, "--argstr", "__kubenixMode", mode)

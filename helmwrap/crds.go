@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"helm.sh/helm/v3/pkg/chart"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/kubenix/kubenix/internal/atomicfile"
 	"github.com/kubenix/kubenix/manifest"
@@ -26,7 +25,7 @@ import (
 type crdFile struct {
 	name  string
 	docs  []any
-	texts []string
+	texts []document
 }
 
 // crdCacheFormat changes when what is cached for a CRD file changes.
@@ -64,15 +63,14 @@ func parseCRDFile(chartName, name string, data []byte, cacheDir string) (crdFile
 		}
 	}
 	for _, text := range f.texts {
-		j, err := sigsyaml.YAMLToJSON([]byte(text))
-		if err != nil {
-			return f, &TemplateError{Chart: chartName, Template: name, Msg: "the file is not YAML: " + err.Error()}
-		}
-		v, err := manifest.DecodeJSON(j)
+		values, err := readDocument(chartName, name, text)
 		if err != nil {
 			return f, err
 		}
-		f.docs = append(f.docs, v)
+		if len(values) == 0 {
+			values = []any{nil} // an empty document: one per text, as the cache holds them
+		}
+		f.docs = append(f.docs, values...)
 	}
 	if path != "" {
 		if b, err := json.Marshal(f.docs); err == nil && os.MkdirAll(filepath.Dir(path), 0o755) == nil {

@@ -16,8 +16,8 @@ import (
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/releaseutil"
-	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
 )
@@ -212,43 +212,75 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 	}
 	type doc struct {
 		template string
-		parts    []string // the YAML documents, in order
+		parts    []document // the YAML documents, in order
 		hook     bool
 	}
 	var docs []doc
 	for _, m := range manifests {
-		docs = append(docs, doc{template: m.Name, parts: templateDocuments(m.Content)})
+		docs = append(docs, doc{template: m.Name, parts: placed(files[m.Name], templateDocuments(m.Content))})
 	}
 	if !opts.NoHooks {
 		for _, h := range hooks {
 			if opts.SkipTests && isTestHook(h) {
 				continue
 			}
-			docs = append(docs, doc{template: h.Path, parts: templateDocuments(h.Manifest), hook: true})
+			docs = append(docs, doc{template: h.Path, parts: placed(files[h.Path], templateDocuments(h.Manifest)), hook: true})
 		}
 	}
 	for _, d := range docs {
 		for _, part := range d.parts {
-			texts[d.template] += part + "---\n"
-			j, err := sigsyaml.YAMLToJSON([]byte(part))
-			if err != nil {
-				return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Msg: fmt.Sprintf("the template renders invalid YAML: %v", err)}
-			}
-			v, err := manifest.DecodeJSON(j)
+			texts[d.template] += part.text + "---\n"
+			values, err := readDocument(chrt.Name(), d.template, part)
 			if err != nil {
 				return nil, nil, err
 			}
-			body, ok := v.(map[string]any)
-			if !ok {
-				if v == nil {
-					continue // an empty document
+			for _, v := range values {
+				body, ok := v.(map[string]any)
+				if !ok {
+					return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Line: part.line, Msg: "the template renders something that is not a Kubernetes object"}
 				}
-				return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Msg: "the template renders something that is not a Kubernetes object"}
+				out = append(out, Rendered{Object: body, Template: d.template, Hook: d.hook})
 			}
-			out = append(out, Rendered{Object: body, Template: d.template, Hook: d.hook})
 		}
 	}
 	return out, texts, nil
+}
+
+// document is one YAML document of a chart's output: its text, and the
+// line of the template (or crds/ file) it starts on (0: not known).
+type document struct {
+	text string
+	line int
+}
+
+// readDocument reads one document of a chart's output with the reader of
+// manifest files (kubectl's values; a key written twice is an error), its
+// errors placed at the line of the template.
+func readDocument(chartName, template string, d document) ([]any, error) {
+	values, l := manifest.ReadDocuments(template, max(d.line, 1), []byte(d.text))
+	for _, e := range l {
+		if e.Severity == diag.Error {
+			return nil, &TemplateError{Chart: chartName, Template: template, Line: max(e.Pos.Line, d.line), Col: e.Pos.Col, Msg: e.Message}
+		}
+	}
+	return values, nil
+}
+
+// lineAt is the line of text that byte offset i is on.
+func lineAt(text string, i int) int {
+	return 1 + strings.Count(text[:i], "\n")
+}
+
+// placed gives documents that SortManifests took out of a rendered
+// template (in install order, one at a time) the line of the template
+// they start on.
+func placed(rendered string, parts []document) []document {
+	for i, p := range parts {
+		if at := strings.Index(rendered, strings.TrimSuffix(p.text, "\n")); at >= 0 {
+			parts[i].line = lineAt(rendered, at)
+		}
+	}
+	return parts
 }
 
 // templateDocuments splits a rendered template into its YAML documents as
@@ -256,11 +288,11 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 // and gives each back the final newline Helm writes after it, both in
 // `helm template`'s output and in the manifest `helm install` sends: a
 // block scalar that ends a document keeps its last newline.
-func templateDocuments(text string) []string {
-	var out []string
+func templateDocuments(text string) []document {
+	var out []document
 	for _, d := range manifestSeparator.Split(strings.TrimSpace(text), -1) {
 		if d = strings.TrimSpace(d); d != "" {
-			out = append(out, d+"\n")
+			out = append(out, document{text: d + "\n"})
 		}
 	}
 	return out
@@ -272,9 +304,14 @@ var manifestSeparator = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
 // crdDocuments splits a file of crds/, which Helm sends (and `helm
 // template` prints) as it is, where a YAML reader splits it: at lines that
 // are "---" and white space, in file order, the text untouched.
-func crdDocuments(text string) []string {
-	var out []string
+func crdDocuments(text string) []document {
+	var out []document
 	start := 0
+	add := func(end int) {
+		if strings.TrimSpace(text[start:end]) != "" {
+			out = append(out, document{text: text[start:end], line: lineAt(text, start)})
+		}
+	}
 	for i := 0; i <= len(text); {
 		end := strings.IndexByte(text[i:], '\n')
 		if end < 0 {
@@ -283,13 +320,13 @@ func crdDocuments(text string) []string {
 			end += i
 		}
 		if line := text[i:end]; strings.HasPrefix(line, "---") && strings.TrimSpace(line[3:]) == "" {
-			out = append(out, text[start:i])
+			add(i)
 			start = min(end+1, len(text))
 		}
 		i = end + 1
 	}
-	out = append(out, text[start:])
-	return slices.DeleteFunc(out, func(d string) bool { return strings.TrimSpace(d) == "" })
+	add(len(text))
+	return out
 }
 
 func isTestHook(h *release.Hook) bool {

@@ -516,3 +516,19 @@ func TestRenderCachesParsedCRDs(t *testing.T) {
 		t.Errorf("render over a corrupt cache entry differs:\n%s", strings.Join(got, "\n"))
 	}
 }
+
+// A key written twice in a template is the error it is in a file, at the
+// template's line and column (not the document's), which kubectl and
+// `helm template` would pass over, keeping the last.
+func TestRenderDuplicateKey(t *testing.T) {
+	o := shopOptions()
+	o.Chart, o.Name = chartDir("dup-key"), "d"
+	_, err := Render(context.Background(), o)
+	var te *TemplateError
+	if !errors.As(err, &te) {
+		t.Fatalf("want a template error, got %v", err)
+	}
+	if te.Template != "dup-key/templates/x.yaml" || te.Line != 12 || te.Col != 3 || !strings.HasPrefix(te.Msg, `duplicate key "port": it is also at line 11`) {
+		t.Errorf("got %s:%d:%d: %s", te.Template, te.Line, te.Col, te.Msg)
+	}
+}

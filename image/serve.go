@@ -16,9 +16,25 @@ import (
 	"github.com/kubenix/kubenix/nixstore"
 )
 
+// ServeEvent is what ServeRegistry reports as it starts: a Serving for
+// each image, then one Listening.
+type ServeEvent interface{ serveEvent() }
+
+// Serving is an image the registry serves: path:tag, by its digest.
+type Serving struct{ Path, Tag, Digest string }
+
+// Listening is the registry ready: its images, and the address it listens on.
+type Listening struct {
+	Images int
+	Addr   string
+}
+
+func (Serving) serveEvent()   {}
+func (Listening) serveEvent() {}
+
 // ServeRegistry serves the Nix-built images a result refers to, read-only,
-// until ctx ends.
-func ServeRegistry(ctx context.Context, result, addr, cacheDir string, say func(string)) error {
+// until ctx ends, telling events what it serves and where.
+func ServeRegistry(ctx context.Context, result, addr, cacheDir string, events func(ServeEvent)) error {
 	data, err := userfile.Read(filepath.Join(result, ListFile), userfile.SmallLimit)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, serr := os.Stat(result); serr != nil {
@@ -51,8 +67,9 @@ func ServeRegistry(ctx context.Context, result, addr, cacheDir string, say func(
 		if err != nil {
 			return &diag.UsageError{Err: err}
 		}
-		reg.Add(path, ref[strings.LastIndexByte(ref, ':')+1:], img)
-		say(fmt.Sprintf("serving %s:%s as %s", path, ref[strings.LastIndexByte(ref, ':')+1:], img.Digest))
+		tag := ref[strings.LastIndexByte(ref, ':')+1:]
+		reg.Add(path, tag, img)
+		events(Serving{Path: path, Tag: tag, Digest: img.Digest})
 		n++
 	}
 	if n == 0 {
@@ -63,7 +80,7 @@ func ServeRegistry(ctx context.Context, result, addr, cacheDir string, say func(
 		return &diag.UsageError{Err: err}
 	}
 	srv := &http.Server{Handler: reg, ReadHeaderTimeout: 10 * time.Second}
-	say(fmt.Sprintf("kubenix: serving %d images at http://%s (read-only; Ctrl-C stops)", n, ln.Addr()))
+	events(Listening{Images: n, Addr: ln.Addr().String()})
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)

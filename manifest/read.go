@@ -34,17 +34,57 @@ func ReadFile(path string) ([]*Object, diag.List) {
 // (sigs.k8s.io/yaml, so `yes` is a boolean); keys that appear twice in one
 // mapping, which kubectl silently resolves to the last, are errors.
 func Read(file string, data []byte) ([]*Object, diag.List) {
-	dec := kyaml.NewDecoder(bytes.NewReader(data))
 	var objs []*Object
+	l := eachDocument(file, 1, data, true, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
+		o, d := r.objects(value, root, fields)
+		// Duplicate keys belong to the document's object when it has one;
+		// kubectl would apply the object with the last value.
+		var l diag.List
+		if len(o) == 1 {
+			o[0].Problems = append(o[0].Problems, r.diags...)
+		} else {
+			l = append(l, r.diags...)
+		}
+		objs = append(objs, o...)
+		return append(l, d...)
+	})
+	return objs, l
+}
+
+// ReadDocuments reads YAML that is not a manifest file (a chart's rendered
+// template, kubenix.fromYAML's string) into the values of its documents,
+// empty ones left out: read as Read reads files, with the same errors (a
+// key written twice, YAML that does not parse) at name:line:col, data
+// starting on line `line` of name.
+func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
+	var docs []any
+	l := eachDocument(name, line, data, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
+		if value != nil {
+			docs = append(docs, value)
+		}
+		return r.diags
+	})
+	return docs, l
+}
+
+// eachDocument decodes each document of a stream and hands its value to
+// f, with the reader that indexed it (its duplicate keys in r.diags) and,
+// when fields is set, every field's position.
+func eachDocument(file string, line int, data []byte, fields bool, f func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List) diag.List {
+	dec := kyaml.NewDecoder(bytes.NewReader(data))
 	var l diag.List
-	for doc := 0; ; doc++ {
+	for {
 		var n kyaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			l = append(l, yamlError(file, err))
+			d := yamlError(file, err)
+			if d.Pos.Line > 0 {
+				d.Pos.Line += line - 1
+			}
+			l = append(l, d)
 			break
 		}
 		root := &n
@@ -54,44 +94,39 @@ func Read(file string, data []byte) ([]*Object, diag.List) {
 		if isNullNode(root) {
 			continue
 		}
-		r := reader{file: file}
-		fields := map[string]diag.Pos{}
-		r.index(root, nil, fields)
+		r := reader{file: file, offset: line - 1}
+		var pos map[string]diag.Pos
+		if fields {
+			pos = map[string]diag.Pos{}
+		}
+		r.index(root, nil, pos)
 		value, err := kubectlValue(root)
 		if err != nil {
 			l = append(l, r.diags...)
 			l = append(l, diag.Diagnostic{Severity: diag.Error, Pos: r.pos(root), Message: err.Error()})
 			continue
 		}
-		o, d := r.objects(value, root, fields)
-		// Duplicate keys belong to the document's object when it has one;
-		// kubectl would apply the object with the last value.
-		if len(o) == 1 {
-			o[0].Problems = append(o[0].Problems, r.diags...)
-		} else {
-			l = append(l, r.diags...)
-		}
-		objs = append(objs, o...)
-		l = append(l, d...)
+		l = append(l, f(&r, root, value, pos)...)
 	}
-	return objs, l
+	return l
 }
 
 type reader struct {
-	file  string
-	diags diag.List
+	file   string
+	offset int // lines of the file before the data
+	diags  diag.List
 }
 
 func (r *reader) pos(n *kyaml.Node) diag.Pos {
-	return diag.Pos{File: r.file, Line: n.Line, Col: n.Column}
+	return diag.Pos{File: r.file, Line: r.offset + n.Line, Col: n.Column}
 }
 
 func isNullNode(n *kyaml.Node) bool {
 	return n == nil || n.Kind == 0 || n.Kind == kyaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// index records the position of every field under n, and reports keys
-// that appear twice in one mapping.
+// index records the position of every field under n (in fields, unless
+// nil), and reports keys that appear twice in one mapping.
 //
 // An alias is not followed: the fields it brings are where the alias is
 // written, and an alias can refer to itself (a: &x [*x]) or expand
@@ -109,20 +144,24 @@ func (r *reader) index(n *kyaml.Node, segs []any, fields map[string]diag.Pos) {
 			if first, dup := seen[k.Value]; dup {
 				r.diags = append(r.diags, diag.Diagnostic{
 					Severity: diag.Error, Pos: r.pos(k), Field: FieldPath(append(segs, k.Value)), Reason: "FieldValueDuplicate",
-					Message: fmt.Sprintf("duplicate key %q: it is also at line %d, and kubectl would silently keep only the last one", k.Value, first.Line),
+					Message: fmt.Sprintf("duplicate key %q: it is also at line %d, and kubectl would silently keep only the last one", k.Value, r.pos(first).Line),
 					Related: []diag.Pos{r.pos(first)},
 				})
 				continue
 			}
 			seen[k.Value] = k
 			child := append(append([]any(nil), segs...), k.Value)
-			fields[FieldKey(child)] = r.pos(k)
+			if fields != nil {
+				fields[FieldKey(child)] = r.pos(k)
+			}
 			r.index(v, child, fields)
 		}
 	case kyaml.SequenceNode:
 		for i, c := range n.Content {
 			child := append(append([]any(nil), segs...), i)
-			fields[FieldKey(child)] = r.pos(c)
+			if fields != nil {
+				fields[FieldKey(child)] = r.pos(c)
+			}
 			r.index(c, child, fields)
 		}
 	}

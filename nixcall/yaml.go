@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	sigsyaml "sigs.k8s.io/yaml"
-
+	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/secrets"
 )
@@ -53,39 +52,24 @@ func holdsPlaintext(v any) bool {
 	return false
 }
 
-// parseYAML reads a multi-document YAML string the way kubectl does, into
-// the list of its documents.
+// parseYAML reads a multi-document YAML string as manifest files are read
+// (kubectl's values; a key written twice is an error), into the list of
+// its documents. An error names the line and column in the string; the
+// evaluation places it at the call.
 func parseYAML(s string) ([]any, error) {
-	var docs []any
-	for _, doc := range splitYAML(s) {
-		j, err := sigsyaml.YAMLToJSON([]byte(doc))
-		if err != nil {
-			return nil, fmt.Errorf("fromYAML: %v", err)
+	docs, l := manifest.ReadDocuments("", 1, []byte(s))
+	for _, d := range l {
+		if d.Severity != diag.Error {
+			continue
 		}
-		v, err := manifest.DecodeJSON(j)
-		if err != nil {
-			return nil, err
+		at := fmt.Sprintf("line %d", d.Pos.Line)
+		if d.Pos.Col > 0 {
+			at += fmt.Sprintf(", column %d", d.Pos.Col)
 		}
-		if v != nil {
-			docs = append(docs, v)
-		}
+		return nil, fmt.Errorf("fromYAML: %s of the YAML: %s", at, strings.TrimPrefix(d.Message, "YAML: "))
 	}
 	if docs == nil {
 		docs = []any{}
 	}
 	return docs, nil
-}
-
-func splitYAML(s string) []string {
-	var docs []string
-	var cur []string
-	for _, line := range strings.Split(s, "\n") {
-		if strings.TrimRight(line, " \t") == "---" || strings.HasPrefix(line, "--- ") {
-			docs = append(docs, strings.Join(cur, "\n"))
-			cur = nil
-			continue
-		}
-		cur = append(cur, line)
-	}
-	return append(docs, strings.Join(cur, "\n"))
 }

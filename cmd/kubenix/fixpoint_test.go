@@ -55,3 +55,16 @@ in {
 		t.Errorf("the cached build differs")
 	}
 }
+
+// fromYAML reads as manifest files are read: a key written twice is an
+// error, at the call, naming the line and column of the YAML.
+func TestFromYAMLDuplicateKey(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app.nix"), "{ kubenix }: {\n  cm = kubenix.fromYAML \"apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: a\\ndata:\\n  x: 1\\n  x: 2\\n\";\n}\n")
+	r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+	want := `app.nix:2:8: error: fromYAML: line 7, column 3 of the YAML: duplicate key "x": it is also at line 6`
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, want %q in:\n%s", r.code, want, r.stderr)
+	}
+}

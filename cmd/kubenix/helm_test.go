@@ -65,6 +65,10 @@ func TestHelmErrors(t *testing.T) {
 			testChart(t, "bad-yaml") + "/templates/cm.yaml: error: chart bad-yaml: YAML parse error on bad-yaml/templates/cm.yaml",
 			"mapping values are not allowed", "see also app.nix:2:30",
 		}},
+		{"key written twice", `chart = "` + testChart(t, "dup-key") + `"; name = "d";`, []string{
+			testChart(t, "dup-key") + `/templates/x.yaml:12:3: error: chart dup-key: duplicate key "port": it is also at line 11`,
+			"see also app.nix:2:30",
+		}},
 		{"missing chart", `chart = ./no-such-chart; name = "m";`, []string{
 			"app.nix:2:30: error: chart " + dir + "/no-such-chart does not exist", "in .app",
 		}},

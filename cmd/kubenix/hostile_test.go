@@ -400,29 +400,11 @@ func TestServeStreamImageFromBuildCache(t *testing.T) {
 		t.Fatal("the build did not pin the stream image by digest")
 	}
 	result := filepath.Join(dir, "result")
-	err := image.ServeRegistry(context.Background(), result, "127.0.0.1:0", t.TempDir(), func(string) {})
+	err := image.ServeRegistry(context.Background(), result, "127.0.0.1:0", t.TempDir(), func(image.ServeEvent) {})
 	if err == nil || !strings.Contains(err.Error(), "which kubenix serve never runs") {
 		t.Errorf("serve with a cache no build filled: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrCh := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- image.ServeRegistry(ctx, result, "127.0.0.1:0", cacheHome(t)+"/kubenix", func(msg string) {
-			if a, ok := strings.CutPrefix(msg, "kubenix: serving 1 images at http://"); ok {
-				addrCh <- strings.Fields(a)[0]
-			}
-		})
-	}()
-	var addr string
-	select {
-	case addr = <-addrCh:
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the registry did not start")
-	}
+	addr, stop := serveResult(t, result)
 	ref, _ := name.ParseReference(addr+"/shop/web@"+m[2], name.Insecure)
 	img, err := remote.Image(ref)
 	if err != nil {
@@ -431,6 +413,5 @@ func TestServeStreamImageFromBuildCache(t *testing.T) {
 	if _, err := img.ConfigFile(); err != nil {
 		t.Errorf("config: %v", err)
 	}
-	cancel()
-	<-done
+	stop()
 }

@@ -267,10 +267,21 @@ Nix built, with no separate registry pipeline.`,
 			if len(args) == 1 {
 				result = args[0]
 			}
-			return image.ServeRegistry(cmd.Context(), result, addr, cacheDir(), func(msg string) { fmt.Fprintln(a.stderr, msg) })
+			return image.ServeRegistry(cmd.Context(), result, addr, cacheDir(), func(ev image.ServeEvent) { fmt.Fprintln(a.stderr, serveLine(ev)) })
 		},
 	}
 	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:5000", "the `ADDRESS` to listen on")
 	cmd.AddCommand(serve)
 	return cmd
+}
+
+// serveLine is what `kubenix registry serve` prints of an event.
+func serveLine(ev image.ServeEvent) string {
+	switch ev := ev.(type) {
+	case image.Serving:
+		return fmt.Sprintf("serving %s:%s as %s", ev.Path, ev.Tag, ev.Digest)
+	case image.Listening:
+		return fmt.Sprintf("kubenix: serving %d images at http://%s (read-only; Ctrl-C stops)", ev.Images, ev.Addr)
+	}
+	return ""
 }

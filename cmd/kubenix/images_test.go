@@ -78,25 +78,7 @@ func TestNixImagesBuildAndServe(t *testing.T) {
 	}
 
 	// Serve the result and pull from it over loopback.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrCh := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- image.ServeRegistry(ctx, filepath.Join(dir, "result"), "127.0.0.1:0", cacheHome(t)+"/kubenix", func(msg string) {
-			if a, ok := strings.CutPrefix(msg, "kubenix: serving 1 images at http://"); ok {
-				addrCh <- strings.Fields(a)[0]
-			}
-		})
-	}()
-	var addr string
-	select {
-	case addr = <-addrCh:
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the registry did not start")
-	}
+	addr, stop := serveResult(t, filepath.Join(dir, "result"))
 	pullRef := addr + "/shop/web@" + digest
 	ref, err := name.ParseReference(pullRef, name.Insecure)
 	if err != nil {
@@ -177,8 +159,7 @@ func TestNixImagesBuildAndServe(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want %d %s", tc.method, tc.path, resp.StatusCode, body, tc.status, tc.code)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("serve ended with %v", err)
 	}
 }
@@ -374,7 +355,7 @@ func TestTamperedArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.WriteFile(archive, b, 0o444) })
-	err := image.ServeRegistry(context.Background(), filepath.Join(dir, "result"), "127.0.0.1:0", t.TempDir(), func(string) {})
+	err := image.ServeRegistry(context.Background(), filepath.Join(dir, "result"), "127.0.0.1:0", t.TempDir(), func(image.ServeEvent) {})
 	if err == nil || !strings.Contains(err.Error(), "the archive was altered") && !strings.Contains(err.Error(), "changed after the build") {
 		t.Errorf("serve: %v", err)
 	}
@@ -408,4 +389,31 @@ func TestRefusingRegistry(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "kubenix.lock")); err == nil {
 		t.Error("a failed lock wrote kubenix.lock")
 	}
+}
+
+// serveResult serves a result's images as `kubenix registry serve` does,
+// and gives the address its one image is served at (read from the line
+// the command prints) and stop, which ends the server and gives what
+// ServeRegistry returned.
+func serveResult(t *testing.T, result string) (addr string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	addrCh := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- image.ServeRegistry(ctx, result, "127.0.0.1:0", cacheHome(t)+"/kubenix", func(ev image.ServeEvent) {
+			if a, ok := strings.CutPrefix(serveLine(ev), "kubenix: serving 1 images at http://"); ok {
+				addrCh <- strings.Fields(a)[0]
+			}
+		})
+	}()
+	select {
+	case addr = <-addrCh:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the registry did not start")
+	}
+	return addr, func() error { cancel(); return <-done }
 }
