@@ -129,7 +129,7 @@ func guardSOPS(o *manifest.Object) diag.List {
 		return c.diags
 	}
 	if !sameJSON(o.Body, doc.Body) {
-		c.fail(nil, "the object differs from its SOPS file: a SOPS Secret is written as its file is, so change the file (sops edit), not the value in Nix")
+		c.fail(nil, "the object differs from its SOPS file: a SOPS Secret is written as its file is, so change the file (kubenix secrets edit), not the value in Nix")
 		return c.diags
 	}
 	o.Raw = []byte(text)

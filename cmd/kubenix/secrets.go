@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,13 +26,75 @@ func (a *app) secretsCommand() *cobra.Command {
 Secret encrypted with SOPS (age recipients) and keeps it encrypted through the
 build, for kubenix apply or Flux to decrypt. 'kubenix secrets encrypt' makes
 such a file as the sops CLI does, so no second tool is needed; 'kubenix secrets
-view' decrypts one to the terminal (README: Secrets).`,
+edit' changes one in your editor; 'kubenix secrets view' decrypts one to the
+terminal (README: Secrets).`,
 		Example: `  kubectl create secret generic db -n shop --from-literal=password=... --dry-run=client -o yaml > db.yaml
   kubenix secrets encrypt db.yaml -o db.sops.yaml && rm db.yaml
+  kubenix secrets edit db.sops.yaml
   kubenix secrets view db.sops.yaml`,
 	}
-	cmd.AddCommand(a.secretsEncryptCommand(), a.secretsViewCommand())
+	cmd.AddCommand(a.secretsEditCommand(), a.secretsEncryptCommand(), a.secretsViewCommand())
 	return cmd
+}
+
+func (a *app) secretsEditCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "edit FILE",
+		Short: "Edit a SOPS Secret in your editor and encrypt it again",
+		Long: `Edit FILE, a SOPS-encrypted Secret, as 'sops edit' does: it is decrypted in
+memory with your age key (as for kubenix apply; the MAC is checked), written in
+plain text to a private temporary file (mode 0600, in a 0700 directory under
+$XDG_RUNTIME_DIR, or the system's temporary directory) while $VISUAL or
+$EDITOR (default vi) runs on it, and removed when the editor exits, on an
+error or an interrupt. If the text changed and is one valid Secret, it is
+encrypted again for the file's age recipients, with its encrypted_regex, and
+FILE is replaced atomically; otherwise FILE is left as it was, byte for byte.
+
+A FILE that does not exist is made from a Secret template, encrypted for the
+recipients of the nearest .sops.yaml (as kubenix secrets encrypt).`,
+		Example: `  kubenix secrets edit db.sops.yaml
+  EDITOR=nano kubenix secrets edit new.sops.yaml`,
+		Args: usageArgs(1, "one FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.editSecret(cmd.Context(), args[0])
+		},
+	}
+}
+
+func (a *app) editSecret(ctx context.Context, file string) error {
+	outcome, err := secrets.Edit(ctx, file, secrets.EditOptions{
+		Editor:   secrets.Editor(os.Getenv),
+		TempBase: secrets.TempBase(os.Getenv),
+		Stdin:    os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+	})
+	var (
+		de *secrets.DecryptError
+		ee *secrets.EditorError
+		ii *diag.InvalidInput
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &ii) || ctx.Err() != nil:
+		return err
+	case errors.As(err, &ee):
+		return &diag.UsageError{Err: fmt.Errorf("%s: %w; the file is untouched", file, err)}
+	case errors.As(err, &de) && (de.Reason == secrets.NotSOPS || de.Reason == secrets.Tampered):
+		return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: file}, Message: "cannot edit: " + de.Message}}.Err()
+	case errors.As(err, &de) && de.Reason == secrets.NoKey:
+		return &diag.UsageError{Err: fmt.Errorf("%s: cannot decrypt: %w", file, err),
+			Hint: "set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or put the key in ~/.config/sops/age/keys.txt (README: Secrets)"}
+	default:
+		return &diag.UsageError{Err: fmt.Errorf("%s: %w", file, err)}
+	}
+	switch outcome {
+	case secrets.Unchanged:
+		fmt.Fprintf(a.stderr, "kubenix: no change; %s is untouched\n", file)
+	case secrets.Created:
+		fmt.Fprintf(a.stderr, "kubenix: %s created, encrypted for the recipients of .sops.yaml\n", file)
+	case secrets.Replaced:
+		fmt.Fprintf(a.stderr, "kubenix: %s encrypted again for its recipients\n", file)
+	}
+	return nil
 }
 
 func (a *app) secretsViewCommand() *cobra.Command {
@@ -125,7 +188,7 @@ Nothing is decrypted here, and nothing in plain text is written.`,
 				return err
 			}
 			if _, err := os.Stat(out); err == nil {
-				return &diag.UsageError{Err: errors.New(out + " exists; kubenix does not overwrite it"), Hint: "edit an encrypted Secret with sops edit, or remove it first"}
+				return &diag.UsageError{Err: errors.New(out + " exists; kubenix does not overwrite it"), Hint: "edit an encrypted Secret with kubenix secrets edit, or remove it first"}
 			}
 			if err := atomicfile.Write(out, enc, 0o644); err != nil {
 				return &diag.UsageError{Err: err}

@@ -188,3 +188,33 @@ func mapValues(m map[string]string) []string {
 	}
 	return out
 }
+
+// An app that keeps only a reference to a secret managed elsewhere (a
+// Secrets Store CSI SecretProviderClass and a Pod mounting it) is checked
+// against its CRD like any object: it passes, and a wrong type or an
+// unknown field is an error at its line in the .nix file.
+func TestSecretReferenceChecked(t *testing.T) {
+	requireNix(t)
+	dir, _ := filepath.Abs(filepath.Join("testdata", "references"))
+	crd := filepath.Join(dir, "secretproviderclass-crd.yaml")
+	r := kubenix(t, "", "check", filepath.Join(dir, "app.nix"), "--crd", crd)
+	if r.code != 0 || !strings.Contains(r.stdout, "2 objects checked: 0 errors, 0 warnings") {
+		t.Errorf("reference app: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	app, err := os.ReadFile(filepath.Join(dir, "app.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.NewReplacer(`provider = "vault";`, `provider = 42;`, "      parameters = {", "      parameter = {").Replace(string(app))
+	bad := filepath.Join(t.TempDir(), "broken.nix")
+	writeFile(t, bad, broken)
+	r = kubenix(t, "", "check", bad, "--crd", crd)
+	for _, want := range []string{
+		"broken.nix:9:7: error: SecretProviderClass/shop/vault-db: spec.provider: Invalid value: \"integer\": spec.provider in body must be of type string",
+		"broken.nix:10:7: error: SecretProviderClass/shop/vault-db: spec.parameter: unknown field",
+	} {
+		if r.code != 1 || !strings.Contains(r.stdout, want) {
+			t.Errorf("broken reference app: exit %d, want %q\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+}

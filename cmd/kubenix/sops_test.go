@@ -191,3 +191,101 @@ func TestCheckSOPSManifests(t *testing.T) {
 func regexpReplace(s, re, with string) string {
 	return regexp.MustCompile(re).ReplaceAllLiteralString(s, with)
 }
+
+// kubenix secrets edit, with EDITOR a script: a change is encrypted again
+// for the file's recipients (the sops library decrypts it); no change, a
+// failing editor or an invalid Secret leave the file byte for byte; a new
+// file is made for .sops.yaml's recipients; the plaintext file, 0600 in a
+// 0700 directory, is gone after each.
+func TestSecretsEdit(t *testing.T) {
+	k := sopstest.NewKey(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("SOPS_AGE_KEY_FILE", "")
+	t.Setenv("SOPS_AGE_KEY", k.Identity)
+	t.Setenv("VISUAL", "")
+	runtimeDir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", runtimeDir)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "db.sops.yaml")
+	enc := sopstest.Encrypt(t, k, []byte(sopsPlain))
+	writeFile(t, file, string(enc))
+	perms := filepath.Join(dir, "perms")
+	editor := func(name, script string) {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, "#!/bin/sh\nstat -c '%a' \"$(dirname \"$1\")\" \"$1\" | tr '\\n' ' ' > "+perms+"\n"+script+"\n")
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("EDITOR", p)
+	}
+	noPlaintextLeft := func(what string) {
+		t.Helper()
+		if entries, _ := os.ReadDir(runtimeDir); len(entries) != 0 {
+			t.Errorf("%s: %s left %v", what, runtimeDir, entries)
+		}
+		if b, _ := os.ReadFile(perms); string(b) != "700 600 " {
+			t.Errorf("%s: the temporary directory and file had modes %q, want 700 600", what, b)
+		}
+		os.Remove(perms)
+	}
+	untouched := func(what string, want []byte) {
+		t.Helper()
+		if b, _ := os.ReadFile(file); !bytes.Equal(b, want) {
+			t.Errorf("%s changed the file:\n%s", what, b)
+		}
+	}
+
+	editor("true", "true")
+	r := kubenix(t, dir, "secrets", "edit", "db.sops.yaml").mustSucceed(t)
+	untouched("an unchanged edit", enc)
+	if !strings.Contains(r.stderr, "no change; db.sops.yaml is untouched") {
+		t.Errorf("unchanged edit: %s", r.stderr)
+	}
+	noPlaintextLeft("unchanged edit")
+
+	editor("fails", "sed -i 's/password: .*/password: changed/' \"$1\"; exit 3")
+	r = kubenix(t, dir, "secrets", "edit", "db.sops.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, "the editor failed") {
+		t.Errorf("failing editor: exit %d\n%s", r.code, r.stderr)
+	}
+	untouched("a failing editor", enc)
+	noPlaintextLeft("failing editor")
+
+	editor("configmap", "sed -i 's/^kind: Secret/kind: ConfigMap/' \"$1\"")
+	r = kubenix(t, dir, "secrets", "edit", "db.sops.yaml")
+	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "db.sops.yaml (as edited):2:1: ConfigMap/shop/db: kind: the edited file is v1 ConfigMap, not a v1 Secret") {
+		t.Errorf("edit to a ConfigMap: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertNoCanary(t, "secrets edit", r.stdout, r.stderr)
+	untouched("an invalid edit", enc)
+	noPlaintextLeft("invalid edit")
+
+	editor("sed", "sed -i 's/password: .*/password: changed-value/' \"$1\"")
+	r = kubenix(t, dir, "secrets", "edit", "db.sops.yaml").mustSucceed(t)
+	assertNoCanary(t, "secrets edit", r.stdout, r.stderr)
+	noPlaintextLeft("edit")
+	edited, _ := os.ReadFile(file)
+	plain, err := sopstest.Decrypt(t, k, edited)
+	if err != nil || !bytes.Contains(plain, []byte("password: changed-value")) || !bytes.Contains(plain, []byte("namespace: shop")) {
+		t.Errorf("sops decrypt of the edited file: %v\n%s", err, plain)
+	}
+	for _, want := range []string{"recipient: " + k.Recipient, "encrypted_regex: ^(data|stringData)$"} {
+		if !bytes.Contains(edited, []byte(want)) {
+			t.Errorf("the edited file lacks %q:\n%s", want, edited)
+		}
+	}
+
+	// A new file: the template, encrypted for .sops.yaml's recipients.
+	other := sopstest.NewKey(t)
+	writeFile(t, filepath.Join(dir, ".sops.yaml"), "creation_rules:\n  - age: "+other.Recipient+"\n")
+	editor("new", "sed -i 's/key: value/token: t0k3n/' \"$1\"")
+	r = kubenix(t, dir, "secrets", "edit", "api.sops.yaml").mustSucceed(t)
+	noPlaintextLeft("new file")
+	created, _ := os.ReadFile(filepath.Join(dir, "api.sops.yaml"))
+	plain, err = sopstest.Decrypt(t, other, created)
+	if err != nil || !bytes.Contains(plain, []byte("name: api")) || !bytes.Contains(plain, []byte("token: t0k3n")) {
+		t.Errorf("sops decrypt of the new file: %v\n%s\n%s", err, plain, r.stderr)
+	}
+}
