@@ -140,7 +140,10 @@ func TestHostileCorpusCases(t *testing.T) {
 
 		// Locks: refused before any work, naming the lock.
 		{name: "lock not json", files: map[string]string{"kubenix.lock": "{not json"}, args: []string{"check", "app.nix"}, code: 2, want: "kubenix.lock: invalid character"},
-		{name: "lock empty", files: map[string]string{"kubenix.lock": ""}, args: []string{"check", "app.nix"}, code: 2, want: "kubenix.lock: unexpected end of JSON input"},
+		{name: "lock empty", files: map[string]string{"kubenix.lock": ""}, args: []string{"check", "app.nix"}, code: 2, want: "kubenix.lock: not a kubenix lock: expected a JSON object"},
+		{name: "lock null", files: map[string]string{"kubenix.lock": "null"}, args: []string{"check", "app.nix"}, code: 2, want: "kubenix.lock: not a kubenix lock: expected a JSON object"},
+		{name: "lock an array", files: map[string]string{"kubenix.lock": " [{\"version\": 1}]"}, args: []string{"check", "app.nix"}, code: 2, want: "kubenix.lock: not a kubenix lock: expected a JSON object"},
+		{name: "lock a string", files: map[string]string{"kubenix.lock": "\"version: 1\""}, args: []string{"build", "app.nix", "--no-out-link"}, code: 2, want: "kubenix.lock: not a kubenix lock: expected a JSON object"},
 		{name: "lock future version", files: map[string]string{"kubenix.lock": `{"version":99}`}, args: []string{"check", "app.nix"}, code: 2, want: "kubenix.lock: lock version 99 is not supported by this kubenix"},
 		{name: "lock uppercase digest", files: map[string]string{"kubenix.lock": `{"version":1,"images":{"nginx:1.27":{"digest":"sha256:` + strings.Repeat("A", 64) + `"}}}`}, args: []string{"check", "app.nix"}, code: 2, want: "is not sha256: and 64 lowercase hex digits"},
 		{name: "lock short digest", files: map[string]string{"kubenix.lock": `{"version":1,"images":{"nginx:1.27":{"digest":"sha256:abc"}}}`}, args: []string{"check", "app.nix"}, code: 2, want: "is not sha256: and 64 lowercase hex digits"},
@@ -148,7 +151,7 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "lock chart file url", files: map[string]string{"kubenix.lock": `{"version":1,"charts":{"r/c@1":{"repo":"https://x","chart":"c","version":"1","url":"file:///etc/passwd","sha256":"` + strings.Repeat("a", 64) + `"}}}`}, args: []string{"check", "app.nix"}, code: 2, want: "cannot reach file:///etc/passwd: Get \"file:///etc/passwd\": unsupported protocol scheme \"file\""},
 		{name: "lock a directory", files: map[string]string{"kubenix.lock/x": ""}, args: []string{"check", "app.nix"}, code: 2, want: "kubenix.lock: not a regular file (a directory)"},
 		{name: "lock flag a directory", files: map[string]string{"l/x": ""}, args: []string{"check", "app.nix", "--lock", "l"}, code: 2, want: "l: not a regular file (a directory)"},
-		{name: "lock a yaml file", args: []string{"check", "app.nix", "--lock", "cm.yaml"}, code: 2, want: "cm.yaml: invalid character"},
+		{name: "lock a yaml file", args: []string{"check", "app.nix", "--lock", "cm.yaml"}, code: 2, want: "cm.yaml: not a kubenix lock: expected a JSON object"},
 
 		// Result directories: untrusted data, read with file:line.
 		{name: "result diff bad yaml", files: map[string]string{"old/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n", "new/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n"}, args: []string{"diff", "old", "new"}, code: 2, want: "new/a.yaml:3: error: YAML"},
