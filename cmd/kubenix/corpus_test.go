@@ -42,6 +42,7 @@ func TestHostileCorpusCases(t *testing.T) {
 		args  []string
 		code  int
 		want  string // a fragment of stderr+stdout
+		not   string // a fragment that must not be there
 		// signal, when set, is sent 300 ms after the start: the command
 		// must stop with exit 2, say so, and leave absent unwritten.
 		signal syscall.Signal
@@ -190,6 +191,8 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "cli namespace too long", args: []string{"check", "app.nix", "-n", strings.Repeat("a", 64)}, code: 2, want: "is not a valid namespace: must be no more than 63 characters"},
 		{name: "cli nix-instantiate missing", args: []string{"check", "app.nix", "--nix-instantiate", "/nonexistent/nix-instantiate"}, code: 2, want: "nix-instantiate not found (/nonexistent/nix-instantiate)"},
 		{name: "cli nix-instantiate a directory", args: []string{"check", "app.nix", "--nix-instantiate", "/etc"}, code: 2, want: "nix-instantiate not found (/etc)"},
+		{name: "cli nix-store missing", args: []string{"build", "app.nix", "--nix-store", "/nonexistent/nix-store"}, code: 2, want: "nix-store not found (/nonexistent/nix-store)", not: "--nix-instantiate"},
+		{name: "chart remote not locked", files: map[string]string{"app.nix": `{ kubenix }: { c = kubenix.helm.chart { chart = kubenix.helm.fetch { repo = "https://charts.example.com"; chart = "redis"; version = "18.0.0"; }; name = "x"; namespace = "default"; }; }`}, args: []string{"check", "app.nix"}, code: 2, want: "redis 18.0.0 from https://charts.example.com is not in kubenix.lock; run: kubenix helm add https://charts.example.com redis --version 18.0.0", not: "function arguments"},
 		{name: "cli explain unknown resource", args: []string{"explain", "gadgets"}, code: 2, want: "no resource \"gadgets\" in Kubernetes 1.37"},
 		{name: "cli explain unknown field", args: []string{"explain", "deployment.spec.nope"}, code: 2, want: "field \"spec.nope\" does not exist in Deployment"},
 		{name: "cli explain bad api-version", args: []string{"explain", "deployment", "--api-version", "nope/v9"}, code: 2, want: "no resource \"deployment\" in Kubernetes 1.37 at nope/v9"},
@@ -257,6 +260,9 @@ func TestHostileCorpusCases(t *testing.T) {
 			code := cmd.ProcessState.ExitCode()
 			if code != tc.code || !strings.Contains(string(out), tc.want) {
 				t.Errorf("exit %d, want %d and %q in:\n%s", code, tc.code, tc.want, out)
+			}
+			if tc.not != "" && strings.Contains(out, tc.not) {
+				t.Errorf("%q in:\n%s", tc.not, out)
 			}
 			if tc.absent != "" {
 				if _, err := os.Lstat(filepath.Join(dir, tc.absent)); err == nil {
