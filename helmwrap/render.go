@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -41,7 +42,8 @@ type RenderOptions struct {
 // Rendered is one object of a chart, and the template it came from.
 type Rendered struct {
 	Object   map[string]any `json:"object"`
-	Template string         `json:"template"` // chart-relative: redis/templates/master.yaml
+	Template string         `json:"template"`       // chart-relative: redis/templates/master.yaml
+	Line     int            `json:"line,omitempty"` // of the template its document starts on (0: not known)
 	Hook     bool           `json:"hook,omitempty"`
 }
 
@@ -216,6 +218,7 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 		hook     bool
 	}
 	var docs []doc
+	sources := templateSources(chrt)
 	for _, m := range manifests {
 		docs = append(docs, doc{template: m.Name, parts: placed(files[m.Name], templateDocuments(m.Content))})
 	}
@@ -228,6 +231,7 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 		}
 	}
 	for _, d := range docs {
+		starts := sourceStarts(sources[d.template], files[d.template])
 		for _, part := range d.parts {
 			texts[d.template] += part.text + "---\n"
 			values, err := readDocument(chrt.Name(), d.template, part)
@@ -239,7 +243,7 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 				if !ok {
 					return nil, nil, &TemplateError{Chart: chrt.Name(), Template: d.template, Line: part.line, Msg: "the template renders something that is not a Kubernetes object"}
 				}
-				out = append(out, Rendered{Object: body, Template: d.template, Hook: d.hook})
+				out = append(out, Rendered{Object: body, Template: d.template, Line: starts[part.line], Hook: d.hook})
 			}
 		}
 	}
@@ -281,6 +285,57 @@ func placed(rendered string, parts []document) []document {
 		}
 	}
 	return parts
+}
+
+// templateSources is the source of every template of a chart and its
+// subcharts, by the name the engine renders it under.
+func templateSources(c *chart.Chart) map[string]string {
+	out := map[string]string{}
+	var add func(c *chart.Chart)
+	add = func(c *chart.Chart) {
+		for _, t := range c.Templates {
+			out[path.Join(c.ChartFullPath(), t.Name)] = string(t.Data)
+		}
+		for _, d := range c.Dependencies() {
+			add(d)
+		}
+	}
+	add(c)
+	return out
+}
+
+// sourceStarts maps the line each document of a rendered template starts
+// on to the line its document starts on in the template's source. The
+// lines differ once a template expands to more lines than it has; the
+// documents are paired in order, and only when the source has as many as
+// the output (no document dropped by a condition or repeated by a range).
+func sourceStarts(source, rendered string) map[int]int {
+	src, out := documentStarts(source), documentStarts(rendered)
+	if len(src) != len(out) {
+		return nil
+	}
+	m := make(map[int]int, len(out))
+	for i, l := range out {
+		m[l] = src[i]
+	}
+	return m
+}
+
+// documentStarts is the first line that is not blank of each document of
+// a text split at lines that start with "---".
+func documentStarts(text string) []int {
+	var starts []int
+	open := false // the current document has a line that is not blank
+	for i, line := range strings.Split(text, "\n") {
+		switch {
+		case strings.HasPrefix(line, "---"):
+			open = false
+		case !open && strings.TrimSpace(line) != "":
+			starts = append(starts, i+1)
+			open = true
+		}
+	}
+	return starts
 }
 
 // templateDocuments splits a rendered template into its YAML documents as

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -530,5 +531,35 @@ func TestRenderDuplicateKey(t *testing.T) {
 	}
 	if te.Template != "dup-key/templates/x.yaml" || te.Line != 12 || te.Col != 3 || !strings.HasPrefix(te.Msg, `duplicate key "port": it is also at line 11`) {
 		t.Errorf("got %s:%d:%d: %s", te.Template, te.Line, te.Col, te.Msg)
+	}
+}
+
+// A rendered document is placed at the line it starts on in the template's
+// source, not in the output, which is longer once a value is expanded; and
+// at no line when documents cannot be paired.
+func TestSourceStarts(t *testing.T) {
+	for _, tc := range []struct {
+		name, source, rendered string
+		want                   map[int]int
+	}{
+		{"literal", "a: 1\n---\nb: 2\n", "a: 1\n---\nb: 2\n", map[int]int{1: 1, 3: 3}},
+		{"expanded", "# dump\n{{ toYaml .Values }}\n---\n\n{{ toYaml .X }}\n", "# dump\nx: 1\ny: 2\n---\n\nz: 3\n", map[int]int{1: 1, 6: 5}},
+		{"dropped by a condition", "{{ if .A }}\na: 1\n{{ end }}\n---\nb: 2\n", "\n---\nb: 2\n", nil},
+	} {
+		if got := sourceStarts(tc.source, tc.rendered); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	res, err := Render(context.Background(), RenderOptions{Chart: chartDir("not-objects"), Name: "dump", KubeVersion: "1.37"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Objects {
+		got = append(got, fmt.Sprintf("%s:%d", r.Template, r.Line))
+	}
+	slices.Sort(got)
+	if want := "not-objects/templates/configmap.yaml:1 not-objects/templates/half.yaml:1 not-objects/templates/values.yaml:1 not-objects/templates/values.yaml:4"; strings.Join(got, " ") != want {
+		t.Errorf("documents at %v, want %s", got, want)
 	}
 }

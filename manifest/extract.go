@@ -168,6 +168,18 @@ func (x *extractor) walk(p Path, v any, site diag.Pos) {
 			x.object(p, t, site)
 			return
 		}
+		if raw, ok := t[OriginKey]; ok {
+			// A document a chart rendered (a values dump, say): one
+			// error at its template, not one per value in it.
+			o := x.origin(p, site)
+			chartOrigin(t, raw, &o)
+			x.diags = append(x.diags, diag.Diagnostic{
+				Severity: diag.Error, Pos: documentStart(o, raw), Path: o.Path.String(), Related: o.Also(),
+				Message: fmt.Sprintf("chart %s renders a document that is not a Kubernetes object: it has no apiVersion and no kind", o.Chart),
+				Hint:    "render only Kubernetes objects from the chart's templates, or leave such documents out in Nix: builtins.filter (o: o ? kind) (kubenix.helm.chart { ... })",
+			})
+			return
+		}
 		if s, ok := x.sites[p.String()]; ok && !s.Site.IsZero() {
 			site = s.Site
 		}
@@ -195,14 +207,20 @@ func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
 	} else {
 		o = Origin{Path: p, Site: site}
 	}
+	at := o // where a missing apiVersion or kind is reported
+	if raw, ok := m[OriginKey]; ok {
+		m = chartOrigin(m, raw, &o)
+		at = o
+		at.Pos = documentStart(o, raw)
+	}
 	av, avOK := m["apiVersion"].(string)
 	kind, kindOK := m["kind"].(string)
 	switch {
 	case m["apiVersion"] == nil:
-		x.fail(o, "", "apiVersion", "object has kind %s but no apiVersion", short(m["kind"]))
+		x.fail(at, "", "apiVersion", "object has kind %s but no apiVersion", short(m["kind"]))
 		return
 	case m["kind"] == nil:
-		x.fail(o, "", "kind", "object has apiVersion %s but no kind", short(m["apiVersion"]))
+		x.fail(at, "", "kind", "object has apiVersion %s but no kind", short(m["apiVersion"]))
 		return
 	case !avOK || av == "":
 		x.fail(o, "", "apiVersion", "apiVersion must be a non-empty string, found %s", describe(m["apiVersion"]))
@@ -221,9 +239,6 @@ func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
 			x.walk(p.Append("items", i), e, site)
 		}
 		return
-	}
-	if raw, ok := m[OriginKey]; ok {
-		m = chartOrigin(m, raw, &o)
 	}
 	obj := &Object{APIVersion: av, Kind: kind, Body: m, Origin: o}
 	meta, ok := m["metadata"].(map[string]any)
@@ -289,6 +304,18 @@ func chartOrigin(m map[string]any, raw any, o *Origin) map[string]any {
 		}
 	}
 	return body
+}
+
+// documentStart is where a rendered document starts: its template, at
+// the line the render recorded (when it did). Diagnostics on its fields
+// keep naming the template alone.
+func documentStart(o Origin, raw any) diag.Pos {
+	pos := o.Where()
+	co, _ := raw.(map[string]any)
+	if line, ok := co["line"].(int64); ok && pos.File != "" && pos.Line == 0 {
+		pos.Line = int(line)
+	}
+	return pos
 }
 
 // short shows a value compactly: strings quoted, others described.

@@ -74,6 +74,9 @@ func annotate(res *helmwrap.Result, opts helmwrap.RenderOptions) []any {
 		if dir, ok := chartDir(opts.Chart); ok {
 			origin["file"] = helmwrap.TemplateFile(dir, r.Template)
 		}
+		if r.Line > 0 {
+			origin["line"] = r.Line
+		}
 		obj[manifest.OriginKey] = origin
 		out = append(out, obj)
 	}

@@ -217,3 +217,38 @@ func TestHelmValuesCarryFloatsExactly(t *testing.T) {
 		t.Errorf("a render cached under other values:\n%s", r.stdout)
 	}
 }
+
+// A chart that renders documents that are not Kubernetes objects (a
+// values dump, as in helm's issue-9027 test chart) fails with one error per
+// document, at its template and line, naming the kubenix.helm.chart call;
+// never one per value in it, never kubenix's own keys. Filtering them out
+// in Nix, as the hint says, builds.
+func TestHelmDocumentsThatAreNotObjects(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	chart := testChart(t, "not-objects")
+	writeFile(t, filepath.Join(dir, "app.nix"), "{ kubenix }: {\n  app = kubenix.helm.chart { chart = \""+chart+"\"; name = \"dump\"; };\n}\n")
+	notObject := ": error: chart not-objects renders a document that is not a Kubernetes object: it has no apiVersion and no kind"
+	want := []string{
+		chart + `/templates/half.yaml:1: error: kind: object has apiVersion "v1" but no kind`,
+		chart + "/templates/values.yaml:1" + notObject,
+		chart + "/templates/values.yaml:4" + notObject,
+	}
+	for _, run := range []string{"rendered", "cached"} {
+		r := kubenix(t, dir, "build", "app.nix", "--no-out-link")
+		var errs []string
+		for _, l := range strings.Split(r.stderr, "\n") {
+			if strings.Contains(l, ": error: ") {
+				errs = append(errs, l)
+			}
+		}
+		if r.code != 1 || strings.Join(errs, "\n") != strings.Join(want, "\n") ||
+			strings.Count(r.stderr, "see also app.nix:2:30") != 3 || strings.Contains(r.stderr, "__kubenix") {
+			t.Errorf("%s: exit %d, want exit 1 and exactly these errors, each with see also app.nix:2:30:\n%s\ngot:\n%s", run, r.code, strings.Join(want, "\n"), r.stderr)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "app.nix"), "{ kubenix }: {\n  app = builtins.filter (o: o ? kind) (kubenix.helm.chart { chart = \""+chart+"\"; name = \"dump\"; });\n}\n")
+	if r := kubenix(t, dir, "build", "app.nix", "--no-out-link"); r.code != 0 || !strings.Contains(r.stderr, "kubenix: 1 objects written") {
+		t.Errorf("filtered: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
