@@ -108,7 +108,11 @@ func (r *runner) explain(ctx context.Context, stderr []byte) error {
 		return r.helperError(ctx, rest, ne)
 	}
 	if msg, ok := strings.CutPrefix(ne.Message, "kubenix: "); ok {
-		return &diag.UsageError{Err: fmt.Errorf("%s", msg), Hint: "the file's function arguments are its parameters: `{ kubenix, env ? \"dev\" }: ...`"}
+		err := &diag.UsageError{Err: fmt.Errorf("%s", msg)}
+		if strings.Contains(msg, "argument '") { // call.nix: an --arg the file does not take
+			err.Hint = "the file's function arguments are its parameters: `{ kubenix, env ? \"dev\" }: ...`"
+		}
+		return err
 	}
 	if strings.HasPrefix(ne.Message, "cannot convert a function to JSON") {
 		if err := r.reportBad(ctx, &ne); err != nil {

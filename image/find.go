@@ -1,6 +1,7 @@
 package image
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/kubenix/kubenix/manifest"
@@ -41,7 +42,11 @@ func ParseExtraField(s string) (ExtraField, bool) {
 	if !ok || kind == "" || path == "" {
 		return ExtraField{}, false
 	}
-	return ExtraField{Kind: kind, Path: strings.Split(strings.ReplaceAll(path, "[]", ".[]"), ".")}, true
+	parts := strings.Split(strings.ReplaceAll(path, "[]", ".[]"), ".")
+	if slices.Contains(parts, "") { // spec..image, .spec, spec.: a field with no name
+		return ExtraField{}, false
+	}
+	return ExtraField{Kind: kind, Path: parts}, true
 }
 
 // Find returns every image reference of the objects: the containers,

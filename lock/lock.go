@@ -5,6 +5,7 @@
 package lock
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +73,11 @@ func Read(path string) (*File, error) {
 // Parse reads the contents of the lock file at path.
 func Parse(path string, b []byte) (*File, error) {
 	f := &File{Path: path, Version: 1}
+	// null, a list or nothing would otherwise read as an empty lock, or
+	// fail naming Go types.
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return nil, fmt.Errorf("%s: not a kubenix lock: expected a JSON object like {\"version\": 1, ...}", path)
+	}
 	if err := json.Unmarshal(b, f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"version":1,"images":{"nginx:1.27":{"digest":"sha256:not-a-digest"}}}`))
 	f.Add([]byte(`{"version":2}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lf, err := Parse("kubenix.lock", data)
 		if err != nil {

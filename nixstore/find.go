@@ -1,6 +1,7 @@
 package nixstore
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,7 +45,8 @@ func Find(bin, nixInstantiate, dir string) (*Store, error) {
 	}
 	p, err := exec.LookPath(bin)
 	if err != nil {
-		return nil, &diag.UsageError{Err: err, Hint: NotFoundHint}
+		return nil, &diag.UsageError{Err: fmt.Errorf("nix-store not found (%s): kubenix adds results to the Nix store with it", bin),
+			Hint: "install Nix with `apt-get install nix-bin` (Debian/Ubuntu) or from https://nixos.org/download, or point --nix-store at it"}
 	}
 	if dir == "" {
 		dir = DefaultStoreDir

@@ -53,6 +53,13 @@ func checkFlagValues(cmd *cobra.Command, _ []string) error {
 					return
 				}
 			}
+		case "sensitive-kind":
+			for _, k := range flagValues(f) {
+				if !kindName.MatchString(k) {
+					err = diag.Usagef("--sensitive-kind %q: expected a KIND (SealedSecret) or group/Kind (bitnami.com/SealedSecret)", k)
+					return
+				}
+			}
 		case "lock":
 			p := f.Value.String()
 			if cmd.Annotations[lockMayBeNew] != "" || p == "" {
@@ -66,6 +73,8 @@ func checkFlagValues(cmd *cobra.Command, _ []string) error {
 	})
 	return err
 }
+
+var kindName = regexp.MustCompile(`^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z][A-Za-z0-9]*$`)
 
 func flagValues(f *pflag.Flag) []string {
 	if sv, ok := f.Value.(pflag.SliceValue); ok {
