@@ -77,14 +77,21 @@ func ReadCRDs(paths []string) ([]*Object, diag.List, error) {
 		if err != nil {
 			return nil, nil, &diag.UsageError{Err: fmt.Errorf("--crd %s: %w", p, err)}
 		}
+		found, objects, problems := 0, 0, len(l)
 		for _, f := range files {
 			objs, d := ReadFile(f)
 			l = append(l, d...)
+			objects += len(objs)
 			for _, o := range objs {
 				if o.IsCRD() {
 					crds = append(crds, o)
+					found++
 				}
 			}
+		}
+		if found == 0 && len(l) == problems { // a path that gives nothing is a mistake, not a no-op
+			return nil, nil, &diag.UsageError{Err: fmt.Errorf("--crd %s: no CustomResourceDefinition in it (%d other objects in %d files)", p, objects, len(files)),
+				Hint: "give --crd the CRD manifests of the custom resources you use; other manifests go on the command line"}
 		}
 	}
 	return crds, l, nil

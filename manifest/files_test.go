@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kubenix/kubenix/diag"
@@ -72,5 +73,12 @@ func TestReadCRDs(t *testing.T) {
 	var ue *diag.UsageError
 	if !errors.As(err, &ue) {
 		t.Errorf("a missing path: %v, want a usage error (exit 2)", err)
+	}
+
+	cm := filepath.Join(t.TempDir(), "cm.yaml")
+	write(t, cm, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+	_, _, err = ReadCRDs([]string{dir, cm})
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--crd "+cm+": no CustomResourceDefinition in it (1 other objects in 1 files)") {
+		t.Errorf("a path without CRDs: %v, want a usage error naming it", err)
 	}
 }

@@ -119,6 +119,7 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "yaml unsupported extension", files: map[string]string{"x.txt": "hello"}, args: []string{"check", "x.txt"}, code: 2, want: "x.txt: kubenix checks .nix files, .yaml/.yml/.json manifests and directories of manifests"},
 		{name: "yaml invalid utf8 in a value", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\ndata: {a: \"\xff\"}\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml: error: YAML: yaml: invalid leading UTF-8 octet"},
 		{name: "yaml bad Namespace name", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad_NS}\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:3:12: error: Namespace/Bad_NS: metadata.name: Invalid value: \"Bad_NS\""},
+		{name: "crd path without a CRD", args: []string{"check", "app.nix", "--crd", "cm.yaml"}, code: 2, want: "--crd cm.yaml: no CustomResourceDefinition in it"},
 		{name: "yaml crd file invalid", files: map[string]string{"crd.yaml": "apiVersion: [\n"}, args: []string{"check", "cm.yaml", "--crd", "crd.yaml"}, code: 1, want: "crd.yaml:1: error: YAML"},
 		{name: "yaml custom resource without crd", files: map[string]string{"x.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: a, namespace: default}\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:2:1: error: Widget/default/a: kind: unknown kind example.com/v1 Widget"},
 
