@@ -113,6 +113,22 @@ func splitRecipients(s string) []string {
 	return out
 }
 
+// ParseRecipients reads age recipients (age1...), at least one.
+func ParseRecipients(recipients []string) ([]age.Recipient, error) {
+	var out []age.Recipient
+	for _, r := range recipients {
+		rec, err := age.ParseX25519Recipient(r)
+		if err != nil {
+			return nil, fmt.Errorf("age recipient %q: %v", r, err)
+		}
+		out = append(out, rec)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no age recipient")
+	}
+	return out, nil
+}
+
 // Encrypt encrypts a YAML document as `sops --encrypt --age RECIPIENTS
 // --encrypted-regex REGEX` does: a fresh data key, encrypted for each age
 // recipient; every value whose path matches the regex encrypted with
@@ -137,21 +153,23 @@ func Encrypt(plain []byte, recipients []string, encryptedRegex string) ([]byte, 
 	if root.Kind != kyaml.MappingNode {
 		return nil, errors.New("not a YAML mapping")
 	}
-	for i := 0; i < len(root.Content); i += 2 {
-		if root.Content[i].Value == "sops" {
+	kind := ""
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "sops":
 			return nil, errors.New("the file is encrypted already (it has sops metadata)")
+		case "kind":
+			kind = root.Content[i+1].Value
 		}
 	}
-	var ageRecipients []age.Recipient
-	for _, r := range recipients {
-		rec, err := age.ParseX25519Recipient(r)
-		if err != nil {
-			return nil, fmt.Errorf("age recipient %q: %v", r, err)
-		}
-		ageRecipients = append(ageRecipients, rec)
+	if kind != "Secret" {
+		// kubenix.secrets.sops takes Secrets only: anything else would be
+		// encrypted for nothing.
+		return nil, fmt.Errorf("not a Secret (kind %q): kubenix encrypts Secret manifests", kind)
 	}
-	if len(ageRecipients) == 0 {
-		return nil, errors.New("no age recipient")
+	ageRecipients, err := ParseRecipients(recipients)
+	if err != nil {
+		return nil, err
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {

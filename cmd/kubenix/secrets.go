@@ -165,6 +165,11 @@ Nothing is decrypted here, and nothing in plain text is written.`,
   kubenix secrets encrypt db.yaml --age age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p > db.sops.yaml`,
 		Args: usageArgs(1, "one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(recipients) > 0 {
+				if _, err := secrets.ParseRecipients(splitAll(recipients)); err != nil {
+					return &diag.UsageError{Err: fmt.Errorf("--age: %w", err), Hint: "an age recipient is the public key age-keygen prints (age1...)"}
+				}
+			}
 			plain, err := userfile.Read(args[0], userfile.SmallLimit)
 			if err != nil {
 				return &diag.UsageError{Err: err}
