@@ -121,6 +121,7 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "yaml bad Namespace name", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: Bad_NS}\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:3:12: error: Namespace/Bad_NS: metadata.name: Invalid value: \"Bad_NS\""},
 		{name: "secrets encrypt a ConfigMap", args: []string{"secrets", "encrypt", "cm.yaml", "--age", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}, code: 1, want: `cm.yaml: cannot encrypt: not a Secret (kind "ConfigMap")`},
 		{name: "secrets encrypt bad recipient", args: []string{"secrets", "encrypt", "cm.yaml", "--age", "age1nope"}, code: 2, want: `--age: age recipient "age1nope"`},
+		{name: "image registry not a registry", args: []string{"check", "app.nix", "--image-registry", "Bad Registry!"}, code: 2, want: `--image-registry "Bad Registry!": expected a registry host`},
 		{name: "crd path without a CRD", args: []string{"check", "app.nix", "--crd", "cm.yaml"}, code: 2, want: "--crd cm.yaml: no CustomResourceDefinition in it"},
 		{name: "yaml crd file invalid", files: map[string]string{"crd.yaml": "apiVersion: [\n"}, args: []string{"check", "cm.yaml", "--crd", "crd.yaml"}, code: 1, want: "crd.yaml:1: error: YAML"},
 		{name: "yaml custom resource without crd", files: map[string]string{"x.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: a, namespace: default}\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:2:1: error: Widget/default/a: kind: unknown kind example.com/v1 Widget"},

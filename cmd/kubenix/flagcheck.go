@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
@@ -59,6 +60,11 @@ func checkFlagValues(cmd *cobra.Command, _ []string) error {
 					err = diag.Usagef("--sensitive-kind %q: expected a KIND (SealedSecret) or group/Kind (bitnami.com/SealedSecret)", k)
 					return
 				}
+			}
+		case "image-registry":
+			// Nix-built images are named REGISTRY/NAME:HASH: it must make references.
+			if _, rerr := name.NewRepository(f.Value.String()+"/image", name.StrictValidation); rerr != nil || f.Value.String() == "" {
+				err = diag.Usagef("--image-registry %q: expected a registry host, with an optional path (registry.example.com/team, localhost:5000)", f.Value.String())
 			}
 		case "lock":
 			p := f.Value.String()
