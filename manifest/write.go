@@ -9,14 +9,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/parallel"
 	"github.com/kubenix/kubenix/internal/userfile"
 	"github.com/kubenix/kubenix/nixstore"
 )
@@ -64,26 +63,14 @@ func Render(objs []*Object) ([]File, error) {
 	names := FileNames(objs)
 	files := make([]File, len(objs))
 	errs := make([]error, len(objs))
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(objs)/64))
-	next := make(chan int, len(objs))
-	for i := range objs {
-		next <- i
-	}
-	close(next)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				data, err := objs[i].Raw, error(nil)
-				if data == nil {
-					data, err = EncodeYAML(objs[i].Body)
-				}
-				files[i] = File{Name: names[i], Data: data, Object: objs[i]}
-				errs[i] = err
-			}
-		})
-	}
-	wg.Wait()
+	parallel.All(len(objs), 64, func(i int) {
+		data, err := objs[i].Raw, error(nil)
+		if data == nil {
+			data, err = EncodeYAML(objs[i].Body)
+		}
+		files[i] = File{Name: names[i], Data: data, Object: objs[i]}
+		errs[i] = err
+	})
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", objs[i].ID(), err)

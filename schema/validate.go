@@ -3,10 +3,8 @@ package schema
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
@@ -19,6 +17,7 @@ import (
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/parallel"
 	"github.com/kubenix/kubenix/manifest"
 )
 
@@ -53,20 +52,7 @@ func (s *Set) Validate(objs []*manifest.Object, opts Options) diag.List {
 // ValidateAll is Validate with the diagnostics of each object apart.
 func (s *Set) ValidateAll(objs []*manifest.Object, opts Options) []diag.List {
 	results := make([]diag.List, len(objs))
-	next := make(chan int, len(objs))
-	for i := range objs {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(1, len(objs)/32)) {
-		wg.Go(func() {
-			for i := range next {
-				results[i] = s.ValidateObject(objs[i], opts)
-			}
-		})
-	}
-	wg.Wait()
+	parallel.All(len(objs), 32, func(i int) { results[i] = s.ValidateObject(objs[i], opts) })
 	return results
 }
 

@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,6 +22,7 @@ import (
 	sigsjson "sigs.k8s.io/json"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/internal/parallel"
 	"github.com/kubenix/kubenix/manifest"
 	"github.com/kubenix/kubenix/schema"
 )
@@ -54,34 +53,27 @@ type Verdict struct {
 // all cores and reports in object order.
 func Validate(set *schema.Set, objs []*manifest.Object) []*Verdict {
 	results := make([]*Verdict, len(objs))
-	next := make(chan int, len(objs))
+	var builtin []int
 	for i, o := range objs {
 		if t, ok := set.Lookup(o.APIVersion, o.Kind); ok && t.CRD == nil {
-			next <- i
+			builtin = append(builtin, i)
 		}
 	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(1, len(objs)/32)) {
-		wg.Go(func() {
-			for i := range next {
-				o := objs[i]
-				errs, known, decodeErr := check(o.Body)
-				if !known {
-					continue
-				}
-				v := &Verdict{Undecodable: decodeErr != nil}
-				if decodeErr != nil {
-					errs = field.ErrorList{decodeError(o.Body, decodeErr)}
-				}
-				for _, e := range errs {
-					v.Diagnostics = append(v.Diagnostics, schema.FieldDiagnostic(o, e, diag.Error))
-				}
-				results[i] = v
-			}
-		})
-	}
-	wg.Wait()
+	parallel.Each(builtin, 32, func(i int) {
+		o := objs[i]
+		errs, known, decodeErr := check(o.Body)
+		if !known {
+			return
+		}
+		v := &Verdict{Undecodable: decodeErr != nil}
+		if decodeErr != nil {
+			errs = field.ErrorList{decodeError(o.Body, decodeErr)}
+		}
+		for _, e := range errs {
+			v.Diagnostics = append(v.Diagnostics, schema.FieldDiagnostic(o, e, diag.Error))
+		}
+		results[i] = v
+	})
 	return results
 }
 
