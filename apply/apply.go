@@ -311,17 +311,11 @@ func (k kubectl) applyEncrypted(ctx context.Context, es []Entry) error {
 // that is not valid SOPS or was changed is invalid input (exit 1); a
 // missing key is the environment's (exit 2).
 func decryptFailed(e Entry, err error) error {
-	var de *secrets.DecryptError
-	if errors.As(err, &de) && (de.Reason == secrets.NotSOPS || de.Reason == secrets.Tampered) {
-		d := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: e.File}, Message: "cannot decrypt: " + de.Message,
-			Hint: "re-encrypt the Secret with sops and build again"}
-		if len(e.Objects) > 0 {
-			d.Object, d.Identity = e.Objects[0].ID(), e.Objects[0].Identity()
-		}
-		return diag.List{d}.Err()
+	var obj *manifest.Object
+	if len(e.Objects) > 0 {
+		obj = e.Objects[0]
 	}
-	return &diag.UsageError{Err: fmt.Errorf("%s: cannot decrypt: %w", e.File, err),
-		Hint: "kubenix apply decrypts SOPS Secrets with your age key: SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or ~/.config/sops/age/keys.txt (README: Secrets)"}
+	return secrets.Failed(e.File, obj, err)
 }
 
 func (k kubectl) run(ctx context.Context, args ...string) error {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	sopsage "github.com/getsops/sops/v3/age"
+	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/manifest"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -370,4 +372,22 @@ func decryptValue(s string, key []byte, aad string) (any, error) {
 		return strconv.ParseBool(string(plain))
 	}
 	return nil, fmt.Errorf("unsupported value type %s", m[4])
+}
+
+// Failed is what a user reads when file could not be decrypted: a file
+// that is not SOPS or was changed is invalid input (exit 1), at the file
+// and, when given, the object; a missing or wrong key is the
+// environment's (exit 2), with where kubenix looks for keys.
+func Failed(file string, obj *manifest.Object, err error) error {
+	var de *DecryptError
+	if errors.As(err, &de) && (de.Reason == NotSOPS || de.Reason == Tampered) {
+		d := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file}, Message: "cannot decrypt: " + de.Message,
+			Hint: "re-encrypt the Secret with kubenix secrets encrypt (or sops)"}
+		if obj != nil {
+			d.Object, d.Identity = obj.ID(), obj.Identity()
+		}
+		return diag.List{d}.Err()
+	}
+	return &diag.UsageError{Err: fmt.Errorf("%s: cannot decrypt: %w", file, err),
+		Hint: "kubenix decrypts SOPS Secrets with your age key: SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or ~/.config/sops/age/keys.txt (README: Secrets)"}
 }

@@ -78,11 +78,8 @@ func (a *app) editSecret(ctx context.Context, file string) error {
 		return err
 	case errors.As(err, &ee):
 		return &diag.UsageError{Err: fmt.Errorf("%s: %w; the file is untouched", file, err)}
-	case errors.As(err, &de) && (de.Reason == secrets.NotSOPS || de.Reason == secrets.Tampered):
-		return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: file}, Message: "cannot edit: " + de.Message}}.Err()
-	case errors.As(err, &de) && de.Reason == secrets.NoKey:
-		return &diag.UsageError{Err: fmt.Errorf("%s: cannot decrypt: %w", file, err),
-			Hint: "set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or put the key in ~/.config/sops/age/keys.txt (README: Secrets)"}
+	case errors.As(err, &de):
+		return secrets.Failed(file, nil, err)
 	default:
 		return &diag.UsageError{Err: fmt.Errorf("%s: %w", file, err)}
 	}
@@ -128,12 +125,7 @@ func viewSecret(w io.Writer, isTerminal bool, file string) error {
 	}
 	body, err := secrets.Decrypt(data)
 	if err != nil {
-		var de *secrets.DecryptError
-		if errors.As(err, &de) && (de.Reason == secrets.NotSOPS || de.Reason == secrets.Tampered) {
-			return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: file}, Message: "cannot decrypt: " + de.Message}}.Err()
-		}
-		return &diag.UsageError{Err: fmt.Errorf("%s: cannot decrypt: %w", file, err),
-			Hint: "set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or put the key in ~/.config/sops/age/keys.txt (README: Secrets)"}
+		return secrets.Failed(file, nil, err)
 	}
 	out, err := manifest.EncodeYAML(body)
 	if err != nil {
