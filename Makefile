@@ -3,6 +3,7 @@
 #   make test    install what is missing, run the whole test suite (CI runs this)
 #   make e2e     only the end-to-end tests against a real kube-apiserver
 #   make difftest  kubenix check against kube-apiserver on every corpus mutant
+#   make helm-fidelity  kubenix's Helm renders against helm template on 400 generated charts
 SHELL := bash
 export GOTOOLCHAIN := local
 export PATH := $(PATH):/usr/local/go/bin
@@ -11,7 +12,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/kubenix/kubenix/version.Version=$(VERSION) -X github.com/kubenix/kubenix/version.Commit=$(COMMIT)
 
-.PHONY: setup build demo test e2e difftest lint golden gomod2nix bench fuzz clean
+.PHONY: setup build demo test e2e difftest helm-fidelity lint golden gomod2nix bench fuzz clean
 
 setup:
 	@./scripts/setup.sh
@@ -44,6 +45,13 @@ e2e: setup
 # objects, to kubenix check and to kube-apiserver (make test sends 300).
 difftest: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin KUBENIX_DIFFTEST_MUTANTS=0 go test -count=1 -v -run TestDifferentialAgainstServer ./e2e
+
+# The Helm fidelity suite at full size: 400 generated charts, each rendered
+# by kubenix and by helm template and compared (make test renders 40).
+HELM_FIDELITY_CHARTS ?= 400
+helm-fidelity: setup
+	helm=$$(scripts/helm-bin.sh) && KUBENIX_HELM_BIN=$$helm KUBENIX_HELM_FIDELITY_CHARTS=$(HELM_FIDELITY_CHARTS) \
+	  go test -count=1 -timeout 30m -run TestFidelityGeneratedCharts ./helmwrap
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
