@@ -37,7 +37,7 @@ const crdCacheFormat = "kubenix-crds/1"
 func chartCRDs(c *chart.Chart, cacheDir string) ([]crdFile, error) {
 	var out []crdFile
 	for _, crd := range c.CRDObjects() {
-		f, err := parseCRDFile(c.Name(), crd.Filename, crd.File.Data, cacheDir)
+		f, err := parseCRDFile(c.Name(), crd.Filename, printedCRDFile(crd.File.Data), cacheDir)
 		if err != nil {
 			return nil, err
 		}
