@@ -168,6 +168,7 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 	}
 	caps := chartutil.DefaultCapabilities.Copy()
 	caps.KubeVersion = *kv
+	caps.HelmVersion.Version = helmSDKVersion
 	caps.APIVersions = append(caps.APIVersions, opts.APIVersions...)
 	// As when Helm installs a chart, its crds/ exist before its templates
 	// render, so .Capabilities.APIVersions has them.
