@@ -1,7 +1,8 @@
-// Package chartgen writes Helm charts for the fidelity tests: each chart a
-// seeded, deterministic combination of features that real charts use, to
-// be rendered by kubenix and by the helm CLI and compared.
-package chartgen
+// Package helmfidelity holds kubenix's Helm renders to helm template's in
+// tests: it writes charts that combine what real charts do (seeded,
+// deterministic), runs the helm CLI on them and compares objects string by
+// string.
+package helmfidelity
 
 import (
 	"encoding/json"

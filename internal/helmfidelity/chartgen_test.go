@@ -1,4 +1,4 @@
-package chartgen
+package helmfidelity
 
 import (
 	"io/fs"

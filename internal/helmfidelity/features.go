@@ -1,8 +1,9 @@
-package chartgen
+package helmfidelity
 
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 )
 
@@ -409,7 +410,7 @@ spec:
 }
 
 func crds(b *Builder, r *rand.Rand) {
-	group := b.P + ".example.com"
+	group := b.P + "." + filepath.Base(b.chart.Dir) + ".example.com" // one per chart: charts share a build
 	docs := []string{
 		crdYAML("widgets", "Widget", group, pick(r, "|\n            A widget.\n", ">\n            A widget,\n            folded.\n", "plain\n")),
 		"# a comment between documents\n",
@@ -535,7 +536,7 @@ func longLines(b *Builder, r *rand.Rand) {
 func unicode(b *Builder, r *rand.Rand) {
 	b.Values("@F@:\n  text: \"héllo wörld — 日本語 🚀 שלום e\\u0301 zero\\u200bwidth nbsp\\u00a0x\"\n  plain: \"plain é ü 日本 🚀\"\n  block: |\n    ümlaut\n    emoji 🎉\n")
 	b.Template("unicode", configMap("unicode")+`  annotations:
-    example.com/ünïcode: "ok"
+    example.com/unicode: "ünïcode ✓"
 data:
   quoted: {{ .Values.@F@.text | quote }}
   plain: {{ .Values.@F@.plain }}
