@@ -98,7 +98,7 @@ func tplValues(b *Builder, r *rand.Rand) {
     host: {{ .Values.@F@.host | upper }}
   labels:
     app: "{{ .Release.Name }}"
-    tier: '{{ .Values.@F@.host | trunc 3 }}'
+    tier: '{{ "backend" | trunc 4 }}'
 `)
 	b.Template("tpl", configMap("tpl")+`  labels:
     {{- tpl (toYaml .Values.@F@.labels) . | nindent 4 }}
