@@ -2,7 +2,6 @@ package nixcall
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -31,7 +30,7 @@ func renderChart(ctx context.Context, s *Server, a args) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	objects, err := json.Marshal(annotate(res, opts))
+	objects, err := nixJSON(annotate(res, opts))
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package nixcall
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -20,7 +19,7 @@ func parseYAMLCall(_ context.Context, _ *Server, a args) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(docs)
+	b, err := nixJSON(docs)
 	if err != nil {
 		return nil, err
 	}
