@@ -171,3 +171,30 @@ func nixValue(v any) string {
 	}
 	panic(fmt.Sprintf("no Nix literal for %T", v))
 }
+
+// An integer past int64 (what YAML's 12345678901234567890 is to kubectl:
+// the float 1.2345678901234567e19) keeps its value through Nix, from a
+// chart and from fromYAML, instead of wrapping to a negative integer.
+func TestIntegersPastInt64ReachTheOutput(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	chart := filepath.Join(dir, "big")
+	os.MkdirAll(filepath.Join(chart, "templates"), 0o755)
+	writeFile(t, filepath.Join(chart, "Chart.yaml"), "apiVersion: v2\nname: big\nversion: 0.1.0\n")
+	writeFile(t, filepath.Join(chart, "templates", "x.yaml"), "apiVersion: example.com/v1\nkind: Big\nmetadata:\n  name: chart\nspec:\n  u64: 12345678901234567890\n  neg: -12345678901234567890\n  max: 9223372036854775807\n")
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
+  chart = kubenix.helm.chart { chart = ./big; name = "b"; };
+  yaml = kubenix.fromYAML "apiVersion: example.com/v1\nkind: Big\nmetadata:\n  name: yaml\nspec:\n  u64: 12345678901234567890\n";
+}
+`)
+	r := kubenix(t, dir, "eval", "app.nix", "--allow-unknown-kinds", "-o", "json").mustSucceed(t)
+	out := strings.Join(strings.Fields(r.stdout), "")
+	for _, want := range []string{`"neg":-12345678901234567000`, `"max":9223372036854775807`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %s in:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Count(out, `"u64":12345678901234567000`) != 2 {
+		t.Errorf("want the chart's and fromYAML's u64 as 12345678901234567000:\n%s", r.stdout)
+	}
+}

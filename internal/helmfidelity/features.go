@@ -37,6 +37,14 @@ var Features = []Feature{
 	{"numbers", numbers},
 	{"range-documents", rangeDocuments},
 	{"kube-version-constraint", kubeVersionConstraint},
+	{"release-info", releaseInfo},
+	{"crlf", crlf},
+	{"null-deletes-default", nullDeletesDefault},
+	{"functions", functions},
+	{"subchart-crds-hooks", subchartCRDsHooks},
+	{"trailing-spaces", trailingSpaces},
+	{"yaml-forms", yamlForms},
+	{"null-fields", nullFields},
 }
 
 // configMap is the head of a ConfigMap named <release>-<prefix>-<name>.
@@ -622,4 +630,192 @@ data:
 
 func kubeVersionConstraint(b *Builder, r *rand.Rand) {
 	b.ChartYAML("kubeVersion: \"" + pick(r, ">=1.25.0-0", ">= 1.33.0-0", "<1.36.0", "~1.30.0") + "\"\n")
+}
+
+// releaseInfo: what charts print of the release, the chart and the
+// template.
+func releaseInfo(b *Builder, r *rand.Rand) {
+	b.ChartYAML("appVersion: \"" + pick(r, "1.2.3", "2024.01", "v1") + "\"\nannotations:\n  example.com/@F@: yes\ndescription: A generated chart.\n")
+	b.Template("release", configMap("release")+`  labels:
+    helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+    app.kubernetes.io/managed-by: {{ .Release.Service }}
+    app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+data:
+  name: {{ .Release.Name }}
+  namespace: {{ .Release.Namespace }}
+  revision: {{ .Release.Revision | quote }}
+  isInstall: {{ .Release.IsInstall | quote }}
+  isUpgrade: {{ .Release.IsUpgrade | quote }}
+  template: {{ .Template.Name }}
+  basePath: {{ .Template.BasePath }}
+  annotations: {{ toJson .Chart.Annotations | quote }}
+  description: {{ .Chart.Description | quote }}
+  deps: {{ len .Chart.Dependencies | quote }}
+  apiVersion: {{ .Chart.APIVersion }}
+  checksum: {{ include (print $.Template.BasePath "/@F@-release-b.yaml") . | sha256sum }}
+`)
+	b.Template("release-b", configMap("release-b")+`data:
+  fullname: {{ printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}
+`)
+}
+
+// crlf: a template with Windows line endings, block scalars included.
+func crlf(b *Builder, r *rand.Rand) {
+	text := configMap("crlf") + "data:\n  a: one\n  block: |\n    line one\n    line two\n  last: " + pick(r, "|\n    end\n", "|-\n    end\n", "plain\n")
+	b.Template("crlf", strings.ReplaceAll(text, "\n", "\r\n"))
+}
+
+// nullDeletesDefault: a null given for a key of values.yaml removes it.
+func nullDeletesDefault(b *Builder, r *rand.Rand) {
+	b.Values("@F@:\n  keep: 1\n  drop: 2\n  nested:\n    a: x\n    b: y\n")
+	b.Template("nulls", configMap("nulls")+`data:
+  hasDrop: {{ hasKey .Values.@F@ "drop" | quote }}
+  hasB: {{ hasKey (.Values.@F@.nested | default dict) "b" | quote }}
+  all: {{ toJson .Values.@F@ | quote }}
+`)
+	switch r.IntN(3) {
+	case 0:
+		b.Give(map[string]any{b.P: map[string]any{"drop": nil, "nested": map[string]any{"b": nil}}})
+	case 1:
+		b.Give(map[string]any{b.P: map[string]any{"nested": nil}})
+	}
+}
+
+// functions: template functions real charts use on values.
+func functions(b *Builder, r *rand.Rand) {
+	b.Values(`@F@:
+  list: [b, a, c, a]
+  map: {z: 1, a: {deep: true}}
+  yaml: |
+    k: v
+    l: [1, 2]
+  json: '{"x": [1, "two"]}'
+  semver: 1.2.3-rc.1
+  image: docker.io/library/nginx:1.27
+`)
+	b.Template("functions", configMap("functions")+`data:
+  sorted: {{ .Values.@F@.list | uniq | sortAlpha | join "," | quote }}
+  merged: {{ merge (dict "a" (dict "extra" 1)) .Values.@F@.map | toJson | quote }}
+  overwrite: {{ mergeOverwrite (dict "z" 9) (deepCopy .Values.@F@.map) | toJson | quote }}
+  fromYaml: {{ (fromYaml .Values.@F@.yaml).l | toJson | quote }}
+  fromJson: {{ (fromJson .Values.@F@.json).x | toJson | quote }}
+  toToml: {{ toToml .Values.@F@.map | quote }}
+  semver: {{ semverCompare "^1.2.0-0" .Values.@F@.semver | quote }}
+  repo: {{ regexReplaceAll ":.*$" .Values.@F@.image "" | quote }}
+  split: {{ (splitList "/" .Values.@F@.image) | last | quote }}
+  printf: {{ printf "%v|%d|%s|%q" .Values.@F@.map 42 "s" "q" | quote }}
+  typeOf: {{ typeOf .Values.@F@.map.z | quote }}
+  kind: {{ kindOf .Values.@F@.list | quote }}
+  sha: {{ .Values.@F@.image | sha256sum | trunc 12 }}
+  b64: {{ .Values.@F@.yaml | b64enc | b64dec | quote }}
+  ternary: {{ ternary "yes" "no" (empty .Values.@F@.missing) | quote }}
+  coalesce: {{ coalesce .Values.@F@.missing "" "third" | quote }}
+  indent: |
+{{ .Values.@F@.yaml | indent 4 }}
+  squote: {{ .Values.@F@.semver | squote }}
+`)
+}
+
+// subchartCRDsHooks: a subchart's crds/, hooks and test hooks.
+func subchartCRDsHooks(b *Builder, r *rand.Rand) {
+	group := b.P + "sub." + filepath.Base(b.chart.Dir) + ".example.com"
+	b.File("charts/@F@sub/Chart.yaml", "apiVersion: v2\nname: @F@sub\nversion: 0.2.0\n")
+	b.File("charts/@F@sub/crds/things.yaml", crdYAML("things", "Thing", group, pick(r, "|\n            A thing.\n", "|\n            A thing.")))
+	b.File("charts/@F@sub/templates/hook.yaml", `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-@F@sub-hook
+  annotations:
+    helm.sh/hook: pre-install
+    helm.sh/hook-weight: "{{ .Values.weight | default 0 }}"
+data:
+  thing: {{ .Capabilities.APIVersions.Has "`+group+`/v1/Thing" | quote }}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}-@F@sub-test
+  annotations:
+    helm.sh/hook: test-success
+spec:
+  restartPolicy: Never
+  containers:
+    - name: t
+      image: busybox:1.36
+`)
+	b.Dependency("  - name: @F@sub\n    version: 0.2.0\n")
+}
+
+// trailingSpaces: spaces and tabs at the ends of lines and documents,
+// which Helm's trim of each document takes from the last line only.
+func trailingSpaces(b *Builder, r *rand.Rand) {
+	b.Template("spaces", configMap("spaces")+"data:\n  a: |\n    spaces after   \n    tab after\t\n  plain: value   \n  last: "+
+		pick(r, "|\n    last line   ", "|+\n    kept   \n   \n", "|\n    tab\t", "\"quoted\"   \t")+pick(r, "", "\n", "  \n  "))
+}
+
+// yamlForms: YAML that templates write and a reader must read as kubectl
+// does: anchors and merge keys, tags, keys that are not strings, integers
+// past int64, escapes of double-quoted strings.
+func yamlForms(b *Builder, r *rand.Rand) {
+	b.Template("forms", `apiVersion: example.com/v1
+kind: Forms
+metadata:
+  name: {{ .Release.Name }}-@F@-forms
+spec:
+  base: &base
+    a: 1
+    b: two
+  derived:
+    <<: *base
+    b: three
+  ref: *base
+  tagged: !!str 123
+  tagInt: !!int "42"
+  tagFloat: !!float "1"
+  1: int key
+  true: bool key
+  3.5: float key
+  u64: 12345678901234567890
+  minInt: -9223372036854775808
+  huge: 99999999999999999999999
+  hex: 0x1F
+  octal: 0755
+  octal12: 0o17
+  exp: 1e3
+  under: 1_000
+  sexa: 1:20
+  date: 2001-12-14
+  stamp: 2001-12-14t21:59:43.10-05:00
+  escapes: "\x41 \u00e9 \U0001F600 \t \\ \" \N \_ \e \a \b \v \f end"
+  folded: "line one
+    continued
+
+    new paragraph"
+  single: 'it''s ''quoted'''
+  plainMulti: first
+    second
+  flow: {a: [1, 2, {b: c}], "d e": f}
+  empty: ""
+  tilde: ~
+  nullWord: null
+  emptyValue:
+`)
+}
+
+// nullFields: fields a template leaves empty (a "with" that is false),
+// which Helm prints as null.
+func nullFields(b *Builder, r *rand.Rand) {
+	b.Template("nullfields", `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-@F@-nullfields
+  annotations:
+    {{- with .Values.@F@missing }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  labels:
+data:
+  k: v
+binaryData:
+`)
 }
