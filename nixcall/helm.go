@@ -30,6 +30,12 @@ func renderChart(ctx context.Context, s *Server, a args) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range res.Objects {
+		if field, ok := nulField(r.Object, ""); ok {
+			return nil, &helmwrap.TemplateError{Chart: res.Chart, Template: r.Template, Line: r.Line,
+				Msg: fmt.Sprintf("%s: %s %s", objectID(r.Object), field, nulMessage)}
+		}
+	}
 	objects, err := nixJSON(annotate(res, opts))
 	if err != nil {
 		return nil, err

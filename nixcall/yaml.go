@@ -67,6 +67,11 @@ func parseYAML(s string) ([]any, error) {
 		}
 		return nil, fmt.Errorf("fromYAML: %s of the YAML: %s", at, strings.TrimPrefix(d.Message, "YAML: "))
 	}
+	for i, d := range docs {
+		if field, ok := nulField(d, ""); ok {
+			return nil, fmt.Errorf("fromYAML: document %d: %s %s", i+1, field, nulMessage)
+		}
+	}
 	if docs == nil {
 		docs = []any{}
 	}

@@ -198,3 +198,24 @@ func TestIntegersPastInt64ReachTheOutput(t *testing.T) {
 		t.Errorf("want the chart's and fromYAML's u64 as 12345678901234567000:\n%s", r.stdout)
 	}
 }
+
+// A string with a NUL character (YAML's "\0") cannot pass through Nix,
+// which would cut it there: a chart or fromYAML that makes one is an error
+// naming the template, the object and the field, never a shorter string.
+func TestNULCharactersAreRefused(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	chart := filepath.Join(dir, "nul")
+	os.MkdirAll(filepath.Join(chart, "templates"), 0o755)
+	writeFile(t, filepath.Join(chart, "Chart.yaml"), "apiVersion: v2\nname: nul\nversion: 0.1.0\n")
+	writeFile(t, filepath.Join(chart, "templates", "x.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nul\ndata:\n  ok: fine\n  k: \"before\\0after\"\n")
+	for app, want := range map[string]string{
+		`{ kubenix }: { c = kubenix.helm.chart { chart = ./nul; name = "n"; }; }`: "nul/templates/x.yaml:1: error: chart nul: ConfigMap/nul: data.k has a NUL character, which a Nix string cannot hold",
+		`{ kubenix }: { c = kubenix.fromYAML "a: [1, \"\\0\"]"; }`:                "app.nix:1:20: error: fromYAML: document 1: a[1] has a NUL character",
+	} {
+		writeFile(t, filepath.Join(dir, "app.nix"), app+"\n")
+		if r := kubenix(t, dir, "eval", "app.nix"); r.code != 1 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%s: exit %d, want 1 and %q:\n%s%s", app, r.code, want, r.stdout, r.stderr)
+		}
+	}
+}
