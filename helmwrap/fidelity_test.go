@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
 
 	"github.com/kubenix/kubenix/internal/helmfidelity"
 )
@@ -112,17 +113,28 @@ func compareWithHelm(t *testing.T, c *helmfidelity.Chart) bool {
 	if err := json.Unmarshal(b, &values); err != nil {
 		t.Fatal(err)
 	}
-	o := RenderOptions{Chart: c.Dir, Name: c.Release, Namespace: c.Namespace, Values: values, KubeVersion: c.KubeVersion,
+	chartPath := c.Dir
+	if c.Seed%4 == 0 {
+		// A chart archive, as helm package makes it, for every fourth.
+		chrt, err := loader.Load(c.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chartPath, err = chartutil.Save(chrt, t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := RenderOptions{Chart: chartPath, Name: c.Release, Namespace: c.Namespace, Values: values, KubeVersion: c.KubeVersion,
 		IncludeCRDs: c.IncludeCRDs, NoHooks: c.NoHooks, SkipTests: c.SkipTests, APIVersions: apiVersionsOf(c.KubeVersion)}
 	what := fmt.Sprintf("chart %s (seed %d) with %s; kube %s, includeCRDs=%v noHooks=%v skipTests=%v; values %s",
-		filepath.Base(c.Dir), c.Seed, strings.Join(c.Features, " "), c.KubeVersion, c.IncludeCRDs, c.NoHooks, c.SkipTests, b)
+		filepath.Base(chartPath), c.Seed, strings.Join(c.Features, " "), c.KubeVersion, c.IncludeCRDs, c.NoHooks, c.SkipTests, b)
 
 	res, kerr := Render(context.Background(), o)
 	bin, err := helmCLI()
 	if err != nil {
 		t.Fatalf("building helm: %v", err)
 	}
-	chrt, err := loader.Load(c.Dir)
+	chrt, err := loader.Load(chartPath)
 	if err != nil {
 		t.Fatal(err)
 	}

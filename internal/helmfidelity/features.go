@@ -45,6 +45,8 @@ var Features = []Feature{
 	{"trailing-spaces", trailingSpaces},
 	{"yaml-forms", yamlForms},
 	{"null-fields", nullFields},
+	{"template-names", templateNames},
+	{"helmignore", helmignore},
 }
 
 // configMap is the head of a ConfigMap named <release>-<prefix>-<name>.
@@ -817,5 +819,28 @@ metadata:
 data:
   k: v
 binaryData:
+`)
+}
+
+// templateNames: templates that are not <name>.yaml: .yml, .txt, a
+// non-partial .tpl, nested directories, and partials that render nothing.
+func templateNames(b *Builder, r *rand.Rand) {
+	for _, name := range []string{"templates/@F@-a.yml", "templates/@F@-b.txt", "templates/@F@/nested/c.yaml", "templates/@F@-d.tpl"} {
+		b.File(name, configMap(strings.NewReplacer("templates/", "", "/", "-", ".", "-").Replace(strings.TrimPrefix(name, "templates/@F@")))+"data:\n  file: {{ .Template.Name }}\n")
+	}
+	b.File("templates/_@F@-partial.yaml", "{{- define \"@F@.partial\" }}kind: NotRendered{{ end }}\napiVersion: v1\nkind: ConfigMap\n")
+	b.File("templates/@F@/_nested.tpl", "{{- define \"@F@.nested\" }}x{{ end }}")
+}
+
+// helmignore: files and templates .helmignore leaves out of the chart.
+func helmignore(b *Builder, r *rand.Rand) {
+	b.File(".helmignore", "# generated\n*.bak\nfiles/@F@/secret.txt\ntemplates/@F@-ignored.yaml\n"+pick(r, "", ".git/\n"))
+	b.File("files/@F@/kept.txt", "kept\n")
+	b.File("files/@F@/secret.txt", "must not be read\n")
+	b.File("files/@F@/old.bak", "backup\n")
+	b.File("templates/@F@-ignored.yaml", configMap("ignored"))
+	b.Template("helmignore", configMap("helmignore")+`data:
+{{ (.Files.Glob "files/@F@/*").AsConfig | indent 2 }}
+  count: {{ len (.Files.Glob "files/@F@/*") | quote }}
 `)
 }
