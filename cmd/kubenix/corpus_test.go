@@ -212,6 +212,14 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "cli images lock missing file", args: []string{"images", "lock", "gone.nix"}, code: 2, want: "gone.nix: no such file"},
 		{name: "cli images push with nothing to push", args: []string{"images", "push", "app.nix"}, code: 2, want: "the build has no Nix-built images (kubenix.image) to push"},
 		{name: "cli version extra arg", args: []string{"version", "extra"}, code: 2, want: "kubenix version takes no arguments"},
+		// Flags checked before any work: no network, no image read, nothing run.
+		{name: "cli helm add bad version", args: []string{"helm", "add", "https://charts.invalid", "redis", "--version", "not..a..version"}, code: 2, want: `--version "not..a..version" is not a version or version range`, not: "cannot reach"},
+		{name: "cli helm add ftp repo", args: []string{"helm", "add", "ftp://charts.invalid", "redis", "--version", "1.0.0"}, code: 2, want: `repository "ftp://charts.invalid": kubenix fetches charts over https, http or oci, not "ftp"`, not: "cannot reach"},
+		{name: "cli helm add file repo", args: []string{"helm", "add", "file:///etc", "passwd", "--version", "1.0.0"}, code: 2, want: `kubenix fetches charts over https, http or oci, not "file"`, not: "cannot reach"},
+		{name: "cli registry serve bad port", args: []string{"registry", "serve", "--addr", "127.0.0.1:99999", "gone"}, code: 2, want: `--addr "127.0.0.1:99999": the port "99999" is not a number from 0 to 65535`},
+		{name: "cli registry serve no port", args: []string{"registry", "serve", "--addr", "localhost", "gone"}, code: 2, want: `--addr "localhost": expected HOST:PORT`},
+		{name: "cli apply kubectl missing", args: []string{"apply", "gone", "--kubectl", "/nonexistent/kubectl"}, code: 2, want: "--kubectl /nonexistent/kubectl: no such file", not: "no such result"},
+		{name: "cli apply kubectl a directory", files: map[string]string{"r/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n"}, args: []string{"apply", "r", "--kubectl", "/etc"}, code: 2, want: "--kubectl /etc: a directory"},
 		// Signals: a long evaluation stops promptly, exit 2, nothing written.
 		{name: "signal check SIGINT", files: slowNix, args: []string{"check", "slow.nix"}, signal: syscall.SIGINT, code: 2, want: "interrupted"},
 		{name: "signal check SIGTERM", files: slowNix, args: []string{"check", "slow.nix"}, signal: syscall.SIGTERM, code: 2, want: "interrupted"},
