@@ -93,6 +93,36 @@ func FindNix(explicit string) (string, error) {
 	return p, nil
 }
 
+// CheckNixInstantiate makes sure that an explicitly given nix-instantiate
+// (--nix-instantiate) is one, before any work: it asks for its --version.
+func CheckNixInstantiate(ctx context.Context, explicit string) error {
+	bin, err := FindNix(explicit)
+	if err != nil || explicit == "" {
+		return err
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "--version")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	const hint = "check --nix-instantiate: it must be Nix's nix-instantiate (Nix 2.8 or later)"
+	first, _, _ := strings.Cut(strings.TrimSpace(stdout.String()), "\n")
+	if first == "" {
+		first, _, _ = strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+	}
+	switch {
+	case err != nil && first == "":
+		return &diag.UsageError{Err: fmt.Errorf("--nix-instantiate %s: %s failed (%v) without saying why when asked its --version", explicit, bin, err), Hint: hint}
+	case err != nil:
+		return &diag.UsageError{Err: fmt.Errorf("--nix-instantiate %s: %s failed (%v) when asked its --version, saying %q; expected \"nix-instantiate (Nix) 2.x\"", explicit, bin, err, first), Hint: hint}
+	case !strings.HasPrefix(first, "nix-instantiate (") || !strings.Contains(first, "Nix"):
+		return &diag.UsageError{Err: fmt.Errorf("--nix-instantiate %s is not nix-instantiate: asked its --version, it says %q; expected \"nix-instantiate (Nix) 2.x\"", explicit, first), Hint: hint}
+	}
+	return nil
+}
+
 // Evaluate runs nix-instantiate on the user's file through entry.nix.
 func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	bin, err := FindNix(opts.NixInstantiate)

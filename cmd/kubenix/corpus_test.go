@@ -220,6 +220,9 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "cli registry serve no port", args: []string{"registry", "serve", "--addr", "localhost", "gone"}, code: 2, want: `--addr "localhost": expected HOST:PORT`},
 		{name: "cli apply kubectl missing", args: []string{"apply", "gone", "--kubectl", "/nonexistent/kubectl"}, code: 2, want: "--kubectl /nonexistent/kubectl: no such file", not: "no such result"},
 		{name: "cli apply kubectl a directory", files: map[string]string{"r/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n"}, args: []string{"apply", "r", "--kubectl", "/etc"}, code: 2, want: "--kubectl /etc: a directory"},
+		{name: "cli arg does not parse", args: []string{"check", "app.nix", "--arg", "x", "{"}, code: 2, want: `--arg x "{": not a Nix expression kubenix can pass: syntax error, unexpected end of file`},
+		{name: "cli arg undefined variable", files: map[string]string{"x.nix": "{ kubenix, a, b }: {}\n"}, args: []string{"check", "x.nix", "--arg", "a", "1", "--arg", "b", "nope"}, code: 2, want: `--arg b "nope": not a Nix expression kubenix can pass: undefined variable 'nope'`, not: "--arg a"},
+		{name: "cli nix-instantiate not nix", args: []string{"check", "app.nix", "--nix-instantiate", "/bin/echo"}, code: 2, want: `--nix-instantiate /bin/echo is not nix-instantiate: asked its --version, it says "echo (GNU coreutils)`},
 		// Signals: a long evaluation stops promptly, exit 2, nothing written.
 		{name: "signal check SIGINT", files: slowNix, args: []string{"check", "slow.nix"}, signal: syscall.SIGINT, code: 2, want: "interrupted"},
 		{name: "signal check SIGTERM", files: slowNix, args: []string{"check", "slow.nix"}, signal: syscall.SIGTERM, code: 2, want: "interrupted"},

@@ -302,7 +302,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "app.nix", "--crd", "missing.yaml"}, code: 2, want: "--crd missing.yaml: no such file or directory"},
 		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "/missing.lock"}, code: 2, want: "--lock /missing.lock: no such file or directory"},
 		{args: []string{"explain", "../../etc"}, code: 2, want: `"../../etc" is not a RESOURCE[.FIELD...]`},
-		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "/bin/false failed (exit status 1) without saying why"},
+		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "--nix-instantiate /bin/false: /bin/false failed (exit status 1) when asked its --version"},
 		// One error per problem, at its field.
 		{args: []string{"check", "ints.nix"}, code: 1, want: "ints.nix:3:14: error: Deployment/default/a: spec.replicas: Invalid value: 99999999999", not: "<nil>"},
 		{args: []string{"check", "leaf.nix"}, code: 1, want: `leaf.nix: error: expected a Kubernetes object (an attrset with apiVersion and kind), or an attrset or list of them; found a string ("remember the service")`},
