@@ -158,6 +158,9 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "lock flag a directory", files: map[string]string{"l/x": ""}, args: []string{"check", "app.nix", "--lock", "l"}, code: 2, want: "l: not a regular file (a directory)"},
 		{name: "lock a yaml file", args: []string{"check", "app.nix", "--lock", "cm.yaml"}, code: 2, want: "cm.yaml: not a kubenix lock: expected a JSON object"},
 
+		{name: "lock unknown field", files: map[string]string{"kubenix.lock": "{\n  \"version\": 1,\n  \"imgaes\": {}\n}\n"}, args: []string{"check", "app.nix"}, code: 1, want: `kubenix.lock:3:3: error: unknown field "imgaes"`},
+		{name: "lock unknown chart field", files: map[string]string{"kubenix.lock": "{\"version\": 1, \"charts\": {\"r/c@1\": {\"repo\": \"https://x\", \"chart\": \"c\", \"version\": \"1\",\n  \"sha265\": \"" + strings.Repeat("a", 64) + "\"}}}\n"}, args: []string{"check", "app.nix"}, code: 1, want: `kubenix.lock:2:3: error: unknown field "sha265"`},
+		{name: "lock image key not a reference", files: map[string]string{"kubenix.lock": "{\"version\": 1,\n \"images\": {\"NOT A REF\": {\"digest\": \"sha256:" + strings.Repeat("a", 64) + "\"}}}\n"}, args: []string{"check", "app.nix"}, code: 1, want: `kubenix.lock:2:13: error: images: "NOT A REF" is not an image reference`},
 		// Result directories: untrusted data, read with file:line.
 		{name: "result diff bad yaml", files: map[string]string{"old/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n", "new/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n"}, args: []string{"diff", "old", "new"}, code: 2, want: "new/a.yaml:3: error: YAML"},
 		{name: "result diff missing old", args: []string{"diff", "gone", "cm.yaml"}, code: 2, want: "gone: no such file or directory"},
