@@ -178,7 +178,7 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "result out-dir is a file", args: []string{"build", "app.nix", "--out-dir", "cm.yaml"}, code: 2, want: "--out-dir cm.yaml exists and is not a directory"},
 		{name: "result out-dir and out-link", args: []string{"build", "app.nix", "--out-dir", "o", "--out-link", "l"}, code: 2, want: "--out-dir writes plain files; it cannot be combined with --out-link"},
 
-		{name: "result out-dir in /proc", args: []string{"build", "app.nix", "--out-dir", "/proc/kubenix-x"}, code: 2, want: "--out-dir /proc/kubenix-x: kubenix cannot create files in /proc"},
+		{name: "result out-dir in proc", args: []string{"build", "app.nix", "--out-dir", "/proc/kubenix-x"}, code: 2, want: "--out-dir /proc/kubenix-x: kubenix cannot create files in /proc"},
 		{name: "result out-dir through a file", args: []string{"build", "app.nix", "--out-dir", "cm.yaml/sub/out"}, code: 2, want: "--out-dir cm.yaml/sub/out: cm.yaml is a file, not a directory"},
 		{name: "result out-link parent missing", args: []string{"build", "app.nix", "--out-link", "gone/result"}, code: 2, want: "--out-link gone/result: the directory gone does not exist", absent: "gone"},
 		// CLI misuse: exit 2 at the flag, before any work.
