@@ -174,6 +174,9 @@ func strayOutputs(objs []*manifest.Object, uses []*Use, nixImages map[string]Nix
 					walk(append(segs, i), e)
 				}
 			case string:
+				if len(t) < 34 || !strings.Contains(t, "-") { // no store path in it
+					return
+				}
 				field := manifest.FieldPath(segs)
 				if imageField[o][field] {
 					return
