@@ -47,6 +47,7 @@ type Builder struct {
 	deps      []string          // entries of Chart.yaml's dependencies
 	chartYAML []string          // more top-level lines of Chart.yaml
 	schema    map[string]any    // values.schema.json's properties and definitions
+	apiV1     bool              // a Helm 2 chart: apiVersion v1, dependencies in requirements.yaml
 	chart     *Chart
 }
 
@@ -133,9 +134,16 @@ func Generate(dir string, seed uint64, n int) (*Chart, error) {
 		c.Features = append(c.Features, b.P+":"+f.Name)
 		f.Add(b, r)
 	}
-	chartYAML := "apiVersion: v2\nname: " + name + "\nversion: 0.1.0\n" + strings.Join(b.chartYAML, "")
-	if len(b.deps) > 0 {
-		chartYAML += "dependencies:\n" + strings.Join(b.deps, "")
+	apiVersion := "v2"
+	if b.apiV1 {
+		apiVersion = "v1"
+	}
+	chartYAML := "apiVersion: " + apiVersion + "\nname: " + name + "\nversion: 0.1.0\n" + strings.Join(b.chartYAML, "")
+	if deps := strings.Join(b.deps, ""); deps == "" {
+	} else if b.apiV1 {
+		b.files["requirements.yaml"] = "dependencies:\n" + deps
+	} else {
+		chartYAML += "dependencies:\n" + deps
 	}
 	b.files["Chart.yaml"] = chartYAML
 	values := strings.Join(b.values, "")

@@ -47,6 +47,9 @@ var Features = []Feature{
 	{"null-fields", nullFields},
 	{"template-names", templateNames},
 	{"helmignore", helmignore},
+	{"chart-api-v1", chartAPIV1},
+	{"chart-type", chartType},
+	{"type-clash", typeClash},
 }
 
 // configMap is the head of a ConfigMap named <release>-<prefix>-<name>.
@@ -843,4 +846,27 @@ func helmignore(b *Builder, r *rand.Rand) {
 {{ (.Files.Glob "files/@F@/*").AsConfig | indent 2 }}
   count: {{ len (.Files.Glob "files/@F@/*") | quote }}
 `)
+}
+
+// chartAPIV1: a Helm 2 chart (apiVersion v1), its dependencies, if any, in
+// requirements.yaml.
+func chartAPIV1(b *Builder, r *rand.Rand) { b.apiV1 = true }
+
+// chartType: the chart's type said; a library chart cannot be installed.
+func chartType(b *Builder, r *rand.Rand) {
+	b.ChartYAML("type: " + pick(r, "application", "application", "library") + "\n")
+}
+
+// typeClash: given values of another type than the chart's defaults (Helm
+// warns and keeps one of them).
+func typeClash(b *Builder, r *rand.Rand) {
+	b.Values("@F@:\n  table:\n    a: 1\n  list: [1, 2]\n  scalar: x\n")
+	b.Template("clash", configMap("clash")+`data:
+  all: {{ toJson .Values.@F@ | quote }}
+`)
+	b.Give(map[string]any{b.P: pick[map[string]any](r,
+		map[string]any{"table": "now a string"},
+		map[string]any{"list": map[string]any{"k": "v"}, "scalar": map[string]any{"nested": true}},
+		map[string]any{"table": []any{1, 2}, "scalar": nil},
+	)})
 }
