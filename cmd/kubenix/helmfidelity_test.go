@@ -80,6 +80,15 @@ func TestHelmFidelityThroughBuild(t *testing.T) {
 			t.Fatalf("seed %d: helm output: %v", seed, err)
 		}
 		for k, o := range objs {
+			// kubectl applies a List as its items, and kubenix writes them
+			// (README: Writing Nix for kubenix).
+			m := o.Body.(map[string]any)
+			if items, ok := m["items"].([]any); ok && strings.HasSuffix(fmt.Sprint(m["kind"]), "List") {
+				for _, item := range items {
+					want[helmfidelity.Key(item)] = helmfidelity.Object{Source: o.Source, Body: item}
+				}
+				continue
+			}
 			want[k] = o
 		}
 		namespaces[c.Release] = c.Namespace
@@ -219,5 +228,22 @@ func TestNULCharactersAreRefused(t *testing.T) {
 		if r := kubenix(t, dir, "eval", "app.nix"); r.code != 1 || !strings.Contains(r.stderr, want) {
 			t.Errorf("%s: exit %d, want 1 and %q:\n%s%s", app, r.code, want, r.stdout, r.stderr)
 		}
+	}
+}
+
+// The items of a List a chart renders are the chart's objects: they land
+// in the release namespace, not the build's default one, as helm install
+// would put them.
+func TestChartListItemsTakeTheReleaseNamespace(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	chart := filepath.Join(dir, "list")
+	os.MkdirAll(filepath.Join(chart, "templates"), 0o755)
+	writeFile(t, filepath.Join(chart, "Chart.yaml"), "apiVersion: v2\nname: list\nversion: 0.1.0\n")
+	writeFile(t, filepath.Join(chart, "templates", "x.yaml"), "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: item\n")
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./list; name = "l"; namespace = "prod"; }; }`+"\n")
+	r := kubenix(t, dir, "eval", "app.nix", "-o", "json").mustSucceed(t)
+	if out := strings.Join(strings.Fields(r.stdout), ""); !strings.Contains(out, `"name":"item","namespace":"prod"`) {
+		t.Errorf("want ConfigMap/prod/item:\n%s", r.stdout)
 	}
 }

@@ -50,6 +50,7 @@ var Features = []Feature{
 	{"chart-api-v1", chartAPIV1},
 	{"chart-type", chartType},
 	{"type-clash", typeClash},
+	{"list-kind", listKind},
 }
 
 // configMap is the head of a ConfigMap named <release>-<prefix>-<name>.
@@ -869,4 +870,23 @@ func typeClash(b *Builder, r *rand.Rand) {
 		map[string]any{"list": map[string]any{"k": "v"}, "scalar": map[string]any{"nested": true}},
 		map[string]any{"table": []any{1, 2}, "scalar": nil},
 	)})
+}
+
+// listKind: a kind: List document, which kubectl applies as its items.
+func listKind(b *Builder, r *rand.Rand) {
+	b.Template("list", `apiVersion: v1
+kind: `+pick(r, "List", "ConfigMapList")+`
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: {{ .Release.Name }}-@F@-item-a
+    data:
+      block: |
+        in a list
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: {{ .Release.Name }}-@F@-item-b
+`)
 }
