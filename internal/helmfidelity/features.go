@@ -51,6 +51,7 @@ var Features = []Feature{
 	{"chart-type", chartType},
 	{"type-clash", typeClash},
 	{"list-kind", listKind},
+	{"tricky-strings", trickyStrings},
 }
 
 // configMap is the head of a ConfigMap named <release>-<prefix>-<name>.
@@ -888,5 +889,39 @@ items:
     kind: ConfigMap
     metadata:
       name: {{ .Release.Name }}-@F@-item-b
+`)
+}
+
+// trickyStrings: keys and values a YAML writer must quote to keep them
+// strings (a merge key, words YAML reads as booleans or null, indicators).
+func trickyStrings(b *Builder, r *rand.Rand) {
+	strs := []string{"yes", "null", "~", "", "a: b", "- dash", "#hash", "  spaced  ", "@at", "`tick", "%pct", "!bang",
+		"&amp", "*star", "|pipe", ">gt", "'single", "\"double", "{brace", "[bracket", "?q", "a #b", "tab\tin", "trailing:", "-", "---", "...", "= eq", "0.", "1e", "+.inf"}
+	var vals strings.Builder
+	vals.WriteString("@F@:\n  strs:\n")
+	for _, s := range strs {
+		fmt.Fprintf(&vals, "    - %q\n", s)
+	}
+	vals.WriteString("  keys:\n")
+	for i, s := range strs {
+		fmt.Fprintf(&vals, "    %q: v%d\n", s, i)
+	}
+	b.Values(vals.String())
+	b.Template("tricky", `apiVersion: example.com/v1
+kind: Tricky
+metadata:
+  name: {{ .Release.Name }}-@F@-tricky
+spec:
+  strs:
+    {{- toYaml .Values.@F@.strs | nindent 4 }}
+  keys:
+    {{- toYaml .Values.@F@.keys | nindent 4 }}
+  quoted:
+    {{- range .Values.@F@.strs }}
+    - {{ . | quote }}
+    {{- end }}
+  "<<": literal key
+  "yes": yes key
+  "": empty key
 `)
 }
