@@ -48,7 +48,7 @@ difftest: setup
 
 # The Helm fidelity suite at full size: 400 generated charts, each rendered
 # by kubenix and by helm template and compared, and 100 of them through one
-# kubenix build (make test: 40 and 16). HELM_FIDELITY_SEED=S starts at seed S.
+# kubenix build (make test: 60 and 16). HELM_FIDELITY_SEED=S starts at seed S.
 HELM_FIDELITY_CHARTS ?= 400
 HELM_FIDELITY_SEED ?= 1
 helm-fidelity: setup

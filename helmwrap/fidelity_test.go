@@ -30,7 +30,7 @@ func TestFidelityGeneratedCharts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the helm CLI")
 	}
-	count, first := fidelityEnv(t, "KUBENIX_HELM_FIDELITY_CHARTS", 40), fidelityEnv(t, "KUBENIX_HELM_FIDELITY_SEED", 1)
+	count, first := fidelityEnv(t, "KUBENIX_HELM_FIDELITY_CHARTS", 60), fidelityEnv(t, "KUBENIX_HELM_FIDELITY_SEED", 1)
 	dir := os.Getenv("KUBENIX_HELM_FIDELITY_KEEP") // to look at the charts after a failure
 	if dir == "" {
 		dir = t.TempDir()
@@ -56,7 +56,7 @@ func TestFidelityGeneratedCharts(t *testing.T) {
 		})
 	}
 	t.Logf("%d charts, %d features rendered by kubenix and helm template", charts, features)
-	if count >= 40 && !t.Failed() {
+	if count >= 60 && !t.Failed() {
 		// No feature goes untested: each is in a chart both rendered.
 		for _, f := range helmfidelity.Features {
 			if rendered[f.Name] == 0 {

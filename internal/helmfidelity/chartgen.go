@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -128,7 +129,12 @@ func Generate(dir string, seed uint64, n int) (*Chart, error) {
 	name := fmt.Sprintf("gen%d", seed)
 	c.Dir = filepath.Join(dir, name)
 	b := &Builder{files: map[string]string{}, chart: c}
-	for i, fi := range r.Perm(len(Features))[:min(n, len(Features))] {
+	// Seeds in a row lead with each feature in turn, so that any
+	// len(Features) of them have every feature; the others are drawn.
+	order := r.Perm(len(Features))
+	lead := slices.Index(order, int(seed%uint64(len(Features))))
+	order[0], order[lead] = order[lead], order[0]
+	for i, fi := range order[:min(n, len(Features))] {
 		f := Features[fi]
 		b.P = fmt.Sprintf("f%d", i+1)
 		c.Features = append(c.Features, b.P+":"+f.Name)
