@@ -385,6 +385,11 @@ data:
 data:
   when: |
     after
+---
+`+configMap("old")+`  annotations:
+    helm.sh/hook: `+pick(r, "crd-install", "post-install, no-such-hook", "PRE-INSTALL")+`
+data:
+  when: a Helm 2 hook, or one Helm 3 does not know
 `)
 	b.Template("test", `apiVersion: v1
 kind: Pod
