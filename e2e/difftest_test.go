@@ -383,7 +383,7 @@ func intersects(a, b []string) bool {
 // kubenixVerdicts checks all mutants in one run and returns, for each file
 // kubenix rejects, the fields of its errors.
 func kubenixVerdicts(t *testing.T, dir string) map[string][]string {
-	r := kubenix(t, dir, "check", "--kube-version", "1.37", "--format", "json", dir)
+	r := kubenix(t, dir, "check", "--kube-version", serverKubeVersion(t), "--format", "json", dir)
 	if r.code > 1 {
 		t.Fatalf("kubenix check: exit %d\n%s", r.code, r.stderr)
 	}
