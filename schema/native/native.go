@@ -28,7 +28,8 @@ import (
 )
 
 // Version is the Kubernetes release whose validation code is linked in:
-// --kube-version chooses the schemas, these rules are always this release's.
+// --kube-version chooses the schemas and the feature gates' defaults (see
+// withGatesOf); the rules' code is always this release's.
 const Version = "1.37.2"
 
 // placeholderUID stands for the UID the server gives a new object.
@@ -48,7 +49,8 @@ type Verdict struct {
 // built-in kind, as the API server validates a create: decode the versioned
 // object, default a copy, convert it to the internal type, and run the
 // kind's registry strategy (PrepareForCreate, then Validate and the
-// declarative rules), with the feature gates at their defaults. The verdict
+// declarative rules), with the feature gates at their defaults in the
+// set's Kubernetes version (see withGatesOf). The verdict
 // is nil for objects of kinds whose strategies are not linked. It runs on
 // all cores and reports in object order.
 func Validate(set *schema.Set, objs []*manifest.Object) []*Verdict {
@@ -59,29 +61,31 @@ func Validate(set *schema.Set, objs []*manifest.Object) []*Verdict {
 			builtin = append(builtin, i)
 		}
 	}
-	parallel.Each(builtin, 32, func(i int) {
-		o := objs[i]
-		errs, known, decodeErr := check(o.Body)
-		if !known {
-			return
-		}
-		v := &Verdict{Undecodable: decodeErr != nil}
-		if decodeErr != nil {
-			errs = field.ErrorList{decodeError(o.Body, decodeErr)}
-		}
-		for _, e := range errs {
-			v.Diagnostics = append(v.Diagnostics, schema.FieldDiagnostic(o, e, diag.Error))
-		}
-		results[i] = v
+	withGatesOf(set.KubernetesVersion(), func() {
+		parallel.Each(builtin, 32, func(i int) {
+			o := objs[i]
+			errs, known, decodeErr := check(o.Body)
+			if !known {
+				return
+			}
+			v := &Verdict{Undecodable: decodeErr != nil}
+			if decodeErr != nil {
+				errs = field.ErrorList{decodeError(o.Body, decodeErr)}
+			}
+			for _, e := range errs {
+				v.Diagnostics = append(v.Diagnostics, schema.FieldDiagnostic(o, e, diag.Error))
+			}
+			results[i] = v
+		})
 	})
 	return results
 }
 
 // Errors runs the create validation of one object, given as its JSON tree
-// (which it does not change). It returns nil for kinds it does not know and
+// (which it does not change), with the linked release's feature gates. It returns nil for kinds it does not know and
 // for objects that do not decode.
-func Errors(obj map[string]any) field.ErrorList {
-	errs, _, _ := check(obj)
+func Errors(obj map[string]any) (errs field.ErrorList) {
+	withGatesOf("", func() { errs, _, _ = check(obj) })
 	return errs
 }
 
