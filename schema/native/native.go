@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -129,14 +130,38 @@ func check(obj map[string]any) (errs field.ErrorList, known bool, decodeErr erro
 	ctx = genericapirequest.WithRequestInfo(ctx, &genericapirequest.RequestInfo{IsResourceRequest: true, Verb: "create",
 		APIGroup: gvk.Group, APIVersion: gvk.Version, Namespace: m.GetNamespace(), Name: m.GetName()})
 	defer func() {
-		// Code written for the server's request path may assume what a
-		// request carries; a panic there means no verdict, not a crash.
+		// The server's rules can panic on an object they should refuse
+		// (1.36 and 1.37 dereference a missing spec.completions of an
+		// Indexed Job with a successPolicy); kube-apiserver then fails the
+		// request, so the object cannot be created. kubenix says so, at
+		// the object, rather than crash or accept it.
 		if r := recover(); r != nil {
-			errs, known = nil, false
+			errs, known = field.ErrorList{rulesPanic(r)}, true
 		}
 	}()
 	strategy.PrepareForCreate(ctx, internal)
 	return rest.ValidateCreate(ctx, internal, strategy), true, nil
+}
+
+// rulesPanic is the error for a panic in the server's rules: what it was
+// and in which function of the server, for a report upstream.
+func rulesPanic(r any) *field.Error {
+	where := ""
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if strings.HasPrefix(f.Function, "k8s.io/kubernetes/") {
+			where = " in " + f.Function
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	// Of the whole object: the panic names no field.
+	return &field.Error{Type: field.ErrorTypeInternal, BadValue: field.OmitValueType{},
+		Detail: fmt.Sprintf("kube-apiserver's validation fails on this object (%v%s), so the server refuses it without saying why", r, where)}
 }
 
 // decodeError names the field the decoder stumbled on. The server's decoder
