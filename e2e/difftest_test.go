@@ -149,6 +149,9 @@ func TestDifferentialAgainstServer(t *testing.T) {
 // deliberateMutant says why kubenix rejects a mutant the server accepts on
 // purpose, or "".
 func deliberateMutant(m *mutant, kubenixFields []string) string {
+	if reason := versionDifferenceOf(kubenixFields); reason != "" {
+		return reason
+	}
 	for _, f := range kubenixFields {
 		if strings.HasSuffix(f, ".image") && strings.Contains(m.what, ".image = ") {
 			return "an image reference that does not parse: kubenix pins images and refuses what no registry can serve"

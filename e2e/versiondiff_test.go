@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -18,6 +19,10 @@ type versionDifference struct {
 	// What each says there: "" accepts, else the field of its error.
 	kubenix, server string
 	why             string
+	// Where kubenix rejects and the server accepts: the fields of
+	// kubenix's errors this rule makes, in any object, so that the
+	// differential test counts such mutants with the deliberate ones.
+	fields *regexp.Regexp
 }
 
 var versionDifferences = []versionDifference{
@@ -38,6 +43,7 @@ spec:
 		kubenix: "spec.template.spec.volumes[0].image.reference",
 		server:  "",
 		why:     "1.36 requires an image volume's reference in Pods only; 1.37 in Pod templates too",
+		fields:  regexp.MustCompile(`\.template\.spec\.volumes\[\d+\]\.image\.reference$`),
 	},
 	{
 		name:    "shareProcessNamespace with hostPID",
@@ -60,6 +66,22 @@ spec:
 	},
 }
 
+// versionDifferenceOf says which listed difference with the test server's
+// version makes kubenix reject a mutant the server accepts, or "".
+func versionDifferenceOf(kubenixFields []string) string {
+	for _, d := range versionDifferences {
+		if d.version != serverVersion.version || d.fields == nil {
+			continue
+		}
+		for _, f := range kubenixFields {
+			if d.fields.MatchString(f) {
+				return "Kubernetes " + d.version + ": " + d.why
+			}
+		}
+	}
+	return ""
+}
+
 // The documented differences between the linked rules and an older API
 // server, checked against the test server: on the version they are listed
 // for, kubenix and the server differ exactly as written; on any other, they
@@ -71,6 +93,9 @@ func TestVersionDifferencesAgainstServer(t *testing.T) {
 	work := t.TempDir()
 	for _, d := range versionDifferences {
 		t.Run(d.name, func(t *testing.T) {
+			if d.fields != nil && !d.fields.MatchString(d.kubenix) {
+				t.Errorf("the pattern %s does not match the listed field %s", d.fields, d.kubenix)
+			}
 			f := filepath.Join(work, strings.ReplaceAll(d.name, " ", "-")+".yaml")
 			if err := os.WriteFile(f, []byte(d.src), 0o644); err != nil {
 				t.Fatal(err)
