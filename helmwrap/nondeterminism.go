@@ -1,9 +1,10 @@
 package helmwrap
 
 import (
+	"bytes"
 	"encoding/json"
+	"maps"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"text/template/parse"
@@ -58,19 +59,13 @@ type recheckPlan struct {
 	keep    map[string]bool
 }
 
-var randomName = func() *regexp.Regexp {
-	var names []string
-	for n := range randomFuncs {
-		names = append(names, regexp.QuoteMeta(n))
-	}
-	slices.Sort(names)
-	return regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)\b`)
-}()
-
 // planRecheck reads a chart's templates (subcharts included) and plans the
 // second render. values are the values of the call: text that tpl
 // renders comes from them, or from the charts' values and files.
 func planRecheck(c *chart.Chart, values map[string]any) recheckPlan {
+	if !mayBeRandom(c) {
+		return recheckPlan{} // most charts: no template is parsed
+	}
 	trees := map[string]*tree{} // by template name: files by engine name, defines by their name
 	var outputs []string        // files rendered to output, sorted
 	defining := map[string]bool{}
@@ -106,7 +101,10 @@ func planRecheck(c *chart.Chart, values map[string]any) recheckPlan {
 			}
 		}
 		for _, f := range c.Files {
-			files = append(files, f.Data)
+			// crds/ is never text for tpl, and often megabytes.
+			if !strings.HasPrefix(f.Name, "crds/") {
+				files = append(files, f.Data)
+			}
 		}
 		if b, err := json.Marshal(c.Values); err == nil {
 			files = append(files, b)
@@ -122,21 +120,23 @@ func planRecheck(c *chart.Chart, values map[string]any) recheckPlan {
 	}
 
 	// Text that tpl renders can call a random function, or include a
-	// template that does: it is looked for in values and files.
+	// template that does: it is looked for in values and files (as
+	// substrings: what is not a call only costs a second render).
 	vj, _ := json.Marshal(values)
 	sources := append(files, vj)
-	tplRandom := func(randomTrees map[string]bool) bool {
+	mentions := func(name string) bool {
 		for _, s := range sources {
-			if randomName.Match(s) {
+			if bytes.Contains(s, []byte(name)) {
 				return true
-			}
-			for n := range randomTrees {
-				if strings.Contains(string(s), n) {
-					return true
-				}
 			}
 		}
 		return false
+	}
+	tplRandom := false
+	if slices.ContainsFunc(slices.Collect(maps.Values(trees)), func(t *tree) bool { return t.tpl }) {
+		tplRandom = slices.ContainsFunc(slices.Collect(maps.Keys(randomFuncs)), mentions)
+	} else {
+		mentions = func(string) bool { return false } // nothing renders text
 	}
 
 	// random: the trees whose output can differ, to a fixpoint.
@@ -144,17 +144,19 @@ func planRecheck(c *chart.Chart, values map[string]any) recheckPlan {
 	for changed := true; changed; {
 		changed = false
 		anyRandom := len(random) > 0
-		tplR := tplRandom(random)
 		for n, t := range trees {
 			if random[n] {
 				continue
 			}
-			r := t.random || (t.dynamic && anyRandom) || (t.tpl && tplR)
+			r := t.random || (t.dynamic && anyRandom) || (t.tpl && tplRandom)
 			for _, callee := range t.calls {
 				r = r || random[callee]
 			}
 			if r {
 				random[n], changed = true, true
+				if !tplRandom && mentions(n) {
+					tplRandom = true
+				}
 			}
 		}
 	}
@@ -198,6 +200,22 @@ func planRecheck(c *chart.Chart, values map[string]any) recheckPlan {
 		plan.keep[n] = true
 	}
 	return plan
+}
+
+// mayBeRandom reports whether any template of a chart (subcharts included)
+// names a random function, or tpl, at all.
+func mayBeRandom(c *chart.Chart) bool {
+	for _, t := range c.Templates {
+		if bytes.Contains(t.Data, []byte("tpl")) {
+			return true
+		}
+		for n := range randomFuncs {
+			if bytes.Contains(t.Data, []byte(n)) {
+				return true
+			}
+		}
+	}
+	return slices.ContainsFunc(c.Dependencies(), mayBeRandom)
 }
 
 // read records what a template's syntax tree calls.
