@@ -29,6 +29,7 @@ func nodeRead(data []byte) ([]any, diag.List) {
 var readPlainCases = []string{
 	"a: yes\nb: on\nc: off\nd: y\ne: No\n",
 	"i: 012\nj: 0o12\nk: 0x1F\nl: 1_000\nm: 1.0\nnn: 1e3\nr: 9223372036854775807\ns: 18446744073709551615\nt: 123456789012345678901234567890\n",
+	"a: -0.0\nb: 0.0000001\nc: 1e21\nd: 1e20\ne: 9223372036854775808.0\nf: -9223372036854775808.0\ng: 2.5\nh: -9223372036854775808\ni: 1152921504606846976.0\n",
 	"t: 2001-12-14t21:59:43.10-05:00\nd: 2002-12-14\n",
 	"s: |\n  line one\n  line two\n\nf: >-\n  folded\n  text\nk: |+\n  kept\n\n",
 	"base: &b {x: 1, z: [a, b]}\nuse: *b\nlist: [*b, *b]\n",
@@ -77,8 +78,10 @@ func TestReadPlainGivesUp(t *testing.T) {
 		"data:\n  x: 1\n  x: 2\n", // a key written twice
 		"1: a\n\"1\": b\n",        // one JSON key for two YAML keys
 		"true: a\n",
-		"y: [1, 2]\n", // YAML 1.1: the key is true
-		"o: .inf\n",   // not JSON
+		"y: [1, 2]\n",        // YAML 1.1: the key is true
+		"o: .inf\n",          // not JSON
+		"b: !!binary /w==\n", // not UTF-8
+		"x: {__kubenixFloat: [1, 2]}\n",
 		"- 1\n- two\n",
 		"just a string\n",
 		"a: b\nc: [\n", // does not parse
