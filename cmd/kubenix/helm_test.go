@@ -252,3 +252,27 @@ func TestHelmDocumentsThatAreNotObjects(t *testing.T) {
 		t.Errorf("filtered: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// What the Helm SDK logs (here: a user value that replaces a table of the
+// chart's values) is a warning without a timestamp, said once although two
+// releases of the chart say it.
+func TestHelmLogIsAWarningSaidOnce(t *testing.T) {
+	requireNix(t)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "c", "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "c", "Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+	writeFile(t, filepath.Join(dir, "c", "values.yaml"), "conf:\n  sub:\n    a: 1\n")
+	writeFile(t, filepath.Join(dir, "c", "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  conf: {{ .Values.conf | quote }}\n")
+	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
+  one = kubenix.helm.chart { chart = ./c; name = "one"; values.conf.sub = "flat"; };
+  two = kubenix.helm.chart { chart = ./c; name = "two"; values.conf.sub = "flat"; };
+}
+`)
+	r := kubenix(t, dir, "check", "app.nix")
+	const want = "warning: helm: cannot overwrite table with non table for c.conf.sub (map[a:1])\n"
+	if r.code != 0 || strings.Count(r.stderr, want) != 1 || strings.Count(r.stderr, "cannot overwrite") != 1 {
+		t.Errorf("exit %d; want 0 and once %q, got:\n%s", r.code, want, r.stderr)
+	}
+}

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -56,6 +59,11 @@ const (
 
 // run executes one kubenix command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// The Helm SDK logs with the standard logger (a value it cannot merge
+	// into the chart's, a hook kind it does not know): no timestamps, each
+	// once, in kubenix's words.
+	log.SetFlags(0)
+	log.SetOutput(&libraryLog{w: stderr, seen: map[string]bool{}})
 	args, err := joinPairFlags(args)
 	if err != nil {
 		printError(stderr, err)
@@ -186,4 +194,28 @@ func usageArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// libraryLog writes what libraries log as kubenix warnings, each line
+// once: a chart rendered twice, or many charts, say the same thing.
+type libraryLog struct {
+	mu   sync.Mutex
+	w    io.Writer
+	seen map[string]bool
+}
+
+func (l *libraryLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		for _, level := range []string{"warning: ", "info: ", "Warning: "} {
+			line = strings.TrimPrefix(line, level)
+		}
+		if line == "" || l.seen[line] {
+			continue
+		}
+		l.seen[line] = true
+		fmt.Fprintf(l.w, "warning: helm: %s\n", diag.Printable(line, true))
+	}
+	return len(p), nil
 }
