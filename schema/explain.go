@@ -32,12 +32,13 @@ type ExplainOptions struct {
 func (s *Set) Explain(w io.Writer, what string, opts ExplainOptions) error {
 	parts := strings.Split(what, ".")
 	res, fields := parts[0], parts[1:]
-	// deployments.apps.spec: a group-qualified resource.
-	candidates := s.Resolve(res)
-	for i := len(fields); i > 0 && len(candidates) == 0; i-- {
-		candidates = s.Resolve(res + "." + strings.Join(fields[:i], "."))
-		if len(candidates) > 0 {
-			fields = fields[i:]
+	// deployments.apps.spec: a group-qualified resource, as kubectl reads
+	// it, before the plain one (deployments, then a field "apps").
+	var candidates []*Type
+	for i := len(fields); i >= 0; i-- {
+		if c := s.Resolve(strings.Join(parts[:i+1], ".")); len(c) > 0 {
+			candidates, fields = c, fields[i:]
+			break
 		}
 	}
 	if opts.APIVersion != "" {

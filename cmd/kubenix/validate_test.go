@@ -148,6 +148,13 @@ func TestExplainCommand(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "FIELD: size <integer>") {
 		t.Errorf("crd: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// A group-qualified resource, as kubectl explain takes it.
+	for _, what := range []string{"deployments.apps", "deployments.apps.spec.replicas", "ingresses.networking.k8s.io.spec"} {
+		r = kubenix(t, "", "explain", what)
+		if r.code != 0 || !strings.Contains(r.stdout, "GROUP:      ") {
+			t.Errorf("%s: exit %d\n%s%s", what, r.code, r.stdout, r.stderr)
+		}
+	}
 	r = kubenix(t, "", "explain", "deployment.spec.nope")
 	if r.code != 2 || !strings.Contains(r.stderr, `field "spec.nope" does not exist in Deployment`) {
 		t.Errorf("bad field: exit %d\n%s", r.code, r.stderr)
