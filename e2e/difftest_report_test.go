@@ -170,7 +170,9 @@ func (c *apiClient) updates(t *testing.T, resources map[string]apiResource, seed
 	f := &updateFigure{groups: map[string]*updateTally{}, onlyOnUpdate: map[string]int{}, onlyOnCreate: map[string]int{}, seedsNotStored: map[string]string{}}
 	bySeed := map[string][]int{}
 	for i := range mutants {
-		bySeed[mutants[i].seed] = append(bySeed[mutants[i].seed], i)
+		if mutants[i].asWritten != nil {
+			bySeed[mutants[i].seed] = append(bySeed[mutants[i].seed], i)
+		}
 	}
 	for _, s := range seeds {
 		idx := bySeed[s.name]
@@ -196,10 +198,8 @@ func (c *apiClient) updates(t *testing.T, resources map[string]apiResource, seed
 			f.seedsNotStored[s.name] = fmt.Sprintf("%d %s", code, shorten(string(b), 200))
 			continue
 		}
-		var stored struct {
-			Metadata struct{ ResourceVersion string }
-		}
-		json.Unmarshal(b, &stored)
+		rv := &resourceVersion{}
+		rv.set(b)
 		group := groupOf(kindOf(s.obj))
 		g := f.groups[group]
 		if g == nil {
@@ -214,12 +214,20 @@ func (c *apiClient) updates(t *testing.T, resources map[string]apiResource, seed
 			go func() {
 				defer wg.Done()
 				for j := range next {
-					m := clone(mutants[idx[j]].obj).(map[string]any)
-					if mm, ok := m["metadata"].(map[string]any); ok {
-						mm["name"], mm["resourceVersion"] = name, stored.Metadata.ResourceVersion
+					m := clone(mutants[idx[j]].asWritten).(map[string]any)
+					// A conflict: the server changed the stored object
+					// (a CRD becomes Established); again, at its version.
+					for try := 0; try < 3; try++ {
+						if mm, ok := m["metadata"].(map[string]any); ok {
+							mm["name"], mm["resourceVersion"] = name, rv.get()
+						}
+						code, fields, msg := c.dryRun(resources, "PUT", m, name)
+						results[j] = serverAnswer{code, fields, msg}
+						if code != 409 {
+							break
+						}
+						rv.refresh(c, path+"/"+name)
 					}
-					code, fields, msg := c.dryRun(resources, "PUT", m, name)
-					results[j] = serverAnswer{code, fields, msg}
 				}
 			}()
 		}
@@ -256,6 +264,35 @@ func (c *apiClient) updates(t *testing.T, resources map[string]apiResource, seed
 		}
 	}
 	return f
+}
+
+// resourceVersion is the stored seed's, shared by the workers.
+type resourceVersion struct {
+	mu sync.Mutex
+	v  string
+}
+
+func (r *resourceVersion) set(obj []byte) {
+	var stored struct {
+		Metadata struct{ ResourceVersion string }
+	}
+	if json.Unmarshal(obj, &stored) == nil && stored.Metadata.ResourceVersion != "" {
+		r.mu.Lock()
+		r.v = stored.Metadata.ResourceVersion
+		r.mu.Unlock()
+	}
+}
+
+func (r *resourceVersion) get() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.v
+}
+
+func (r *resourceVersion) refresh(c *apiClient, path string) {
+	if code, b, err := c.send("GET", path, nil); err == nil && code == 200 {
+		r.set(b)
+	}
 }
 
 // updateReason sums up why the server refuses an update: the message

@@ -97,6 +97,9 @@ func TestDifferentialAgainstServer(t *testing.T) {
 	for i := range mutants {
 		m := &mutants[i]
 		m.file = filepath.Join(dir, fmt.Sprintf("m%05d.json", i))
+		if !strings.Contains(m.what, " metadata.name") && !strings.Contains(m.what, " metadata.namespace") {
+			m.asWritten = clone(m.obj).(map[string]any)
+		}
 		// A name of its own, so that kubenix sees no duplicate objects.
 		rename(m.obj, i)
 		b, _ := json.MarshalIndent(m.obj, "", "  ")
@@ -212,6 +215,10 @@ type mutant struct {
 	seed string // the seed's name
 	obj  map[string]any
 	file string
+	// asWritten is obj before it got a name of its own, for the update
+	// (which names the stored seed); nil when the mutation is of the name
+	// or namespace, which an update cannot change.
+	asWritten map[string]any
 }
 
 type seed struct {
