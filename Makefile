@@ -2,7 +2,7 @@
 #   make demo    install what is missing, build bin/kubenix, build the hello example
 #   make test    install what is missing, run the whole test suite (CI runs this)
 #   make e2e     only the end-to-end tests against a real kube-apiserver
-#   make difftest  kubenix check against kube-apiserver on every corpus mutant
+#   make difftest  kubenix check against kube-apiserver on every mutant of every kind
 SHELL := bash
 export GOTOOLCHAIN := local
 export PATH := $(PATH):/usr/local/go/bin
@@ -40,8 +40,9 @@ test: setup lint
 e2e: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 -v ./e2e
 
-# The differential test at full size: every mutant of the corpus's valid
-# objects, to kubenix check and to kube-apiserver (make test sends 300).
+# The differential test at full size: every mutant of the valid objects of
+# every kind the server serves, to kubenix check and to kube-apiserver (make
+# test sends 2,000). KUBENIX_DIFFTEST_REPORT=file writes the figure there.
 difftest: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin KUBENIX_DIFFTEST_MUTANTS=0 go test -count=1 -v -run TestDifferentialAgainstServer ./e2e
 
