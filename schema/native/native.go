@@ -131,6 +131,9 @@ func check(obj map[string]any) (errs field.ErrorList, known bool, decodeErr erro
 			errs, known = nil, false
 		}
 	}()
+	if hook, ok := beforeCreate[gvk.GroupKind()]; ok {
+		hook(internal)
+	}
 	strategy.PrepareForCreate(ctx, internal)
 	return rest.ValidateCreate(ctx, internal, strategy), true, nil
 }

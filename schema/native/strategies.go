@@ -3,6 +3,7 @@ package native
 import (
 	apiextensionsinstall "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/install"
 	apiextensionscrd "k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/rest"
 	aggregatorinstall "k8s.io/kube-aggregator/pkg/apis/apiregistration/install"
@@ -14,6 +15,7 @@ import (
 	_ "k8s.io/kubernetes/pkg/apis/batch/install"
 	_ "k8s.io/kubernetes/pkg/apis/certificates/install"
 	_ "k8s.io/kubernetes/pkg/apis/coordination/install"
+	"k8s.io/kubernetes/pkg/apis/core"
 	_ "k8s.io/kubernetes/pkg/apis/core/install"
 	_ "k8s.io/kubernetes/pkg/apis/discovery/install"
 	_ "k8s.io/kubernetes/pkg/apis/events/install"
@@ -94,6 +96,20 @@ import (
 func init() {
 	apiextensionsinstall.Install(legacyscheme.Scheme)
 	aggregatorinstall.Install(legacyscheme.Scheme)
+}
+
+// beforeCreate is what a kind's REST storage does to a new object before
+// its strategy runs, where it does more than the strategy: a Service's
+// storage fills clusterIPs from clusterIP (pkg/registry/core/service/storage,
+// normalizeClusterIPs), so that a headless Service (clusterIP: None) or a
+// fixed clusterIP is valid without clusterIPs. (It then allocates addresses
+// from the cluster's ranges: cluster state kubenix does not have.)
+var beforeCreate = map[k8sschema.GroupKind]func(k8sruntime.Object){
+	{Group: "", Kind: "Service"}: func(o k8sruntime.Object) {
+		if svc, ok := o.(*core.Service); ok && svc.Spec.ClusterIP != "" && len(svc.Spec.ClusterIPs) == 0 {
+			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		}
+	},
 }
 
 // strategies are the registry strategies of the built-in kinds. A few ask
