@@ -300,6 +300,7 @@ var valueByName = map[string]any{
 	"schedule":      "*/5 * * * *",
 	"hostname":      "h",
 	"ip":            "10.0.0.10",
+	"clusterIP":     "None",
 	"addresses":     []any{"10.0.0.10"},
 	"cidrs":         []any{"10.1.0.0/16"},
 	"operator":      "In",

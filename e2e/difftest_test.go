@@ -530,7 +530,7 @@ func (c *apiClient) send(method, path string, body any) (int, []byte, error) {
 	return resp.StatusCode, b, err
 }
 
-// discover lists the kinds the server serves, by "apiVersion/kind".
+// discover lists the built-in kinds the server serves, by "apiVersion/kind".
 func (c *apiClient) discover(t *testing.T) map[string]apiResource {
 	out := map[string]apiResource{}
 	list := func(path, apiVersion string) {
@@ -567,6 +567,26 @@ func (c *apiClient) discover(t *testing.T) map[string]apiResource {
 	for _, g := range groups.Groups {
 		for _, v := range g.Versions {
 			list("/apis/"+v.GroupVersion, v.GroupVersion)
+		}
+	}
+	// Built-in kinds only: not those of the CRDs other tests created.
+	code, b = c.do(t, "GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", nil)
+	if code != 200 {
+		t.Fatalf("GET customresourcedefinitions: %d", code)
+	}
+	var crds struct {
+		Items []struct {
+			Spec struct {
+				Group    string
+				Names    struct{ Kind string }
+				Versions []struct{ Name string }
+			}
+		}
+	}
+	json.Unmarshal(b, &crds)
+	for _, crd := range crds.Items {
+		for _, v := range crd.Spec.Versions {
+			delete(out, crd.Spec.Group+"/"+v.Name+"/"+crd.Spec.Names.Kind)
 		}
 	}
 	return out
