@@ -35,7 +35,8 @@ import (
 // list-map entry with a key repeated, each object an invalid key and each
 // optional field it lacks, out-of-enum values, an unknown field, and random
 // structure-aware changes. KUBENIX_DIFFTEST_MUTANTS sets how many are sent
-// (default 2,000, 0 = all); KUBENIX_DIFFTEST_REPORT names a file to write the
+// (default 2,000, 0 = all), KUBENIX_DIFFTEST_RANDOM how many random ones each
+// seed gets (default 120); KUBENIX_DIFFTEST_REPORT names a file to write the
 // full report to. Each mutant is also sent as a dry-run update of its seed,
 // created for real: kubenix has no update mode, so those verdicts are
 // reported apart (the server's update rules add immutable fields).
@@ -80,13 +81,21 @@ func TestDifferentialAgainstServer(t *testing.T) {
 	if len(seeds) < 10 {
 		t.Fatalf("only %d seed objects", len(seeds))
 	}
+	random := randomPerSeed
+	if v := os.Getenv("KUBENIX_DIFFTEST_RANDOM"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			t.Fatalf("KUBENIX_DIFFTEST_RANDOM=%q: want a number", v)
+		}
+		random = n
+	}
 	rng := rand.New(rand.NewSource(13))
 	var mutants []mutant
 	for _, s := range seeds {
 		mutants = append(mutants, mutant{what: s.name + " unchanged", obj: clone(s.obj).(map[string]any), seed: s.name})
 		mutants = append(mutants, mutate(s)...)
 		mutants = append(mutants, schemaMutants(oa, s)...)
-		mutants = append(mutants, randomMutants(oa, s, randomPerSeed, rng)...)
+		mutants = append(mutants, randomMutants(oa, s, random, rng)...)
 	}
 	rng.Shuffle(len(mutants), func(i, j int) { mutants[i], mutants[j] = mutants[j], mutants[i] })
 	if limit > 0 && len(mutants) > limit {
@@ -187,7 +196,8 @@ func rename(obj map[string]any, i int) {
 	}
 }
 
-// randomPerSeed is how many random structure-aware mutants each seed gets.
+// randomPerSeed is how many random structure-aware mutants each seed gets
+// (KUBENIX_DIFFTEST_RANDOM sets another number, for a deeper run).
 const randomPerSeed = 120
 
 // deliberateMutant says why kubenix and the server disagree on a mutant on
