@@ -55,7 +55,7 @@ func TestDifferentialAgainstServer(t *testing.T) {
 		limit = n
 	}
 	api := newAPIClient(t)
-	kubeVersion := api.minorVersion(t)
+	kubeVersion := serverKubeVersion(t)
 	resources := api.discover(t)
 	oa := api.openAPI(t)
 	seeds := append(corpusSeeds(t, resources), exampleSeeds(t, resources)...)
@@ -203,6 +203,9 @@ const randomPerSeed = 120
 // deliberateMutant says why kubenix and the server disagree on a mutant on
 // purpose, or "". serverMsg is the server's message when it rejects.
 func deliberateMutant(m *mutant, kubenixFields []string, serverMsg string) string {
+	if reason := versionDifferenceOf(kubenixFields); reason != "" {
+		return reason
+	}
 	if serverMsg == "" {
 		for _, f := range kubenixFields {
 			if strings.HasSuffix(f, ".image") && strings.Contains(m.what, ".image = ") {
@@ -607,17 +610,6 @@ func (c *apiClient) ensure(t *testing.T, path string, obj map[string]any) {
 	if code, b := c.do(t, "POST", path, obj); code/100 != 2 && code != 409 {
 		t.Fatalf("POST %s: %d %s", path, code, b)
 	}
-}
-
-// minorVersion is the server's Kubernetes version as kubenix's
-// --kube-version takes it ("1.37"), from its /version.
-func (c *apiClient) minorVersion(t *testing.T) string {
-	code, b := c.do(t, "GET", "/version", nil)
-	var v struct{ Major, Minor string }
-	if code != 200 || json.Unmarshal(b, &v) != nil || v.Major == "" {
-		t.Fatalf("GET /version: %d %s", code, b)
-	}
-	return v.Major + "." + strings.TrimSuffix(v.Minor, "+")
 }
 
 // objectPath is where an object of a kind lives on the server: its

@@ -61,6 +61,9 @@ func Read(file string, data []byte) ([]*Object, diag.List) {
 // key written twice, YAML that does not parse) at name:line:col, data
 // starting on line `line` of name.
 func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
+	if docs, ok := readPlain(data); ok {
+		return docs, nil
+	}
 	var docs []any
 	l := eachDocument(name, line, data, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
 		if value != nil {
