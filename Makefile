@@ -2,7 +2,7 @@
 #   make demo    install what is missing, build bin/kubenix, build the hello example
 #   make test    install what is missing, run the whole test suite (CI runs this)
 #   make e2e     only the end-to-end tests against a real kube-apiserver
-#   make difftest  kubenix check against kube-apiserver on every corpus mutant,
+#   make difftest  kubenix check against kube-apiserver on every mutant of every kind,
 #                  on Kubernetes 1.37 and 1.36 (make difftest-1.36: one version)
 #   make helm-fidelity  kubenix's Helm renders against helm template on 400 generated charts
 SHELL := bash
@@ -47,8 +47,9 @@ test: setup lint
 e2e: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 -v ./e2e
 
-# The differential test at full size: every mutant of the corpus's valid
-# objects, to kubenix check and to kube-apiserver (make test sends 300), with
+# The differential test at full size: every mutant of the valid objects of
+# every kind the server serves, to kubenix check and to kube-apiserver (make
+# test sends 2,000; KUBENIX_DIFFTEST_REPORT=file writes the figure there), with
 # the corpus and the documented version differences, once per Kubernetes
 # version in DIFFTEST_VERSIONS; kubenix checks with the --kube-version of the
 # server it is compared with. The 1.36 control plane (e2e/k8s-1.36) is a

@@ -23,19 +23,30 @@ import (
 	"github.com/kubenix/kubenix/manifest"
 )
 
-// The differential test: mutants of the valid objects of the validation
-// corpus and of the examples' builds, each sent to `kubenix check` and to
-// the API server (a dry-run create with strict field validation, as kubectl
-// apply sends), and the verdicts compared. The mutants are made at test time
-// with a fixed seed: each field dropped, emptied, given boundary numbers and
-// bad strings, each list's first entry twice, each object an invalid key,
-// and an unknown field. KUBENIX_DIFFTEST_MUTANTS sets how many are sent
-// (default 300, 0 = all). It fails on any verdict that differs outside the
-// deliberate differences, and when fewer than 95% of the field paths of
-// agreed rejections agree.
+// The differential test: mutants of valid objects, each sent to `kubenix
+// check` and to the API server (a dry-run create with strict field
+// validation, as kubectl apply sends), and the verdicts compared. The seeds
+// are the valid objects of the validation corpus, of the examples' builds,
+// and one object of every kind the server serves (from discovery), made
+// from the server's own OpenAPI schema with its required fields filled. The
+// mutants are made at test time with a fixed seed: each field dropped,
+// emptied, given boundary numbers and bad strings (names, DNS names, IPs,
+// CIDRs, ports, quantities, percentages), each list's first entry twice, a
+// list-map entry with a key repeated, each object an invalid key and each
+// optional field it lacks, out-of-enum values, an unknown field, and random
+// structure-aware changes. KUBENIX_DIFFTEST_MUTANTS sets how many are sent
+// (default 2,000, 0 = all), KUBENIX_DIFFTEST_RANDOM how many random ones each
+// seed gets (default 120); KUBENIX_DIFFTEST_REPORT names a file to write the
+// full report to. Each mutant is also sent as a dry-run update of its seed,
+// created for real: kubenix has no update mode, so those verdicts are
+// reported apart (the server's update rules add immutable fields).
+//
+// It fails on any create verdict that differs outside the deliberate
+// differences, when fewer than 95% of the field paths of agreed rejections
+// agree, and at full size below 99.5% verdict agreement or 20,000 mutants.
 func TestDifferentialAgainstServer(t *testing.T) {
 	needCluster(t)
-	limit := 300
+	limit := 2000
 	if v := os.Getenv("KUBENIX_DIFFTEST_MUTANTS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -44,126 +55,183 @@ func TestDifferentialAgainstServer(t *testing.T) {
 		limit = n
 	}
 	api := newAPIClient(t)
+	kubeVersion := serverKubeVersion(t)
 	resources := api.discover(t)
+	oa := api.openAPI(t)
 	seeds := append(corpusSeeds(t, resources), exampleSeeds(t, resources)...)
-	if len(seeds) < 10 {
-		t.Fatalf("only %d seed objects", len(seeds))
-	}
-	var mutants []mutant
-	for _, s := range seeds {
-		mutants = append(mutants, mutate(s)...)
-	}
-	rand.New(rand.NewSource(13)).Shuffle(len(mutants), func(i, j int) { mutants[i], mutants[j] = mutants[j], mutants[i] })
-	if limit > 0 && len(mutants) > limit {
-		mutants = mutants[:limit]
-	}
+	seeds = append(seeds, schemaSeeds(t, oa, resources)...)
 	// The namespaces and default service accounts exist, so that only
 	// validation can reject.
 	for _, ns := range namespacesOf(seeds) {
 		api.ensure(t, "/api/v1/namespaces", map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}})
 		api.ensure(t, "/api/v1/namespaces/"+ns+"/serviceaccounts", map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "default", "namespace": ns}})
 	}
+	// A seed the server rejects is no seed: it is reported, not mutated.
+	var kept []seed
+	rejectedSeeds := map[string]string{}
+	for _, s := range seeds {
+		// (A namespace of an example's exists already: the content is fine.)
+		if code, _, msg := api.dryRun(resources, "POST", s.obj, ""); code/100 != 2 && !(code == 409 && kindOf(s.obj) == "v1/Namespace") {
+			rejectedSeeds[s.name] = fmt.Sprintf("%d %s", code, msg)
+			continue
+		}
+		kept = append(kept, s)
+	}
+	seeds = kept
+	if len(seeds) < 10 {
+		t.Fatalf("only %d seed objects", len(seeds))
+	}
+	random := randomPerSeed
+	if v := os.Getenv("KUBENIX_DIFFTEST_RANDOM"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			t.Fatalf("KUBENIX_DIFFTEST_RANDOM=%q: want a number", v)
+		}
+		random = n
+	}
+	rng := rand.New(rand.NewSource(13))
+	var mutants []mutant
+	for _, s := range seeds {
+		mutants = append(mutants, mutant{what: s.name + " unchanged", obj: clone(s.obj).(map[string]any), seed: s.name})
+		mutants = append(mutants, mutate(s)...)
+		mutants = append(mutants, schemaMutants(oa, s)...)
+		mutants = append(mutants, randomMutants(oa, s, random, rng)...)
+	}
+	rng.Shuffle(len(mutants), func(i, j int) { mutants[i], mutants[j] = mutants[j], mutants[i] })
+	if limit > 0 && len(mutants) > limit {
+		mutants = mutants[:limit]
+	}
 
 	dir := t.TempDir()
 	for i := range mutants {
 		m := &mutants[i]
 		m.file = filepath.Join(dir, fmt.Sprintf("m%05d.json", i))
-		// A name of its own, so that kubenix sees no duplicate objects.
-		if meta, ok := m.obj["metadata"].(map[string]any); ok {
-			if name, ok := meta["name"].(string); ok {
-				meta["name"] = fmt.Sprintf("%s-m%d", name, i)
-			}
+		if !strings.Contains(m.what, " metadata.name") && !strings.Contains(m.what, " metadata.namespace") {
+			m.asWritten = clone(m.obj).(map[string]any)
 		}
+		// A name of its own, so that kubenix sees no duplicate objects.
+		rename(m.obj, i)
 		b, _ := json.MarshalIndent(m.obj, "", "  ")
 		if err := os.WriteFile(m.file, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	kubenixFields := kubenixVerdicts(t, dir)
+	kubenixFields := kubenixVerdicts(t, dir, kubeVersion)
 
-	deadline := time.Now().Add(10 * time.Minute)
-	var agree, pathAgree, bothReject, kubenixLax, kubenixStrict, deliberateN, other int
-	var report []string
+	deadline := time.Now().Add(15 * time.Minute)
+	byServer := api.sendAll(t, resources, mutants, deadline)
+	create := newFigure()
 	for i := range mutants {
-		if time.Now().After(deadline) {
-			t.Logf("time is up after %d mutants", i)
-			mutants = mutants[:i]
-			break
-		}
 		m := &mutants[i]
-		code, causes, msg := api.dryRunCreate(t, resources, m.obj)
+		r := byServer[i]
+		if r.code == 0 {
+			continue // time was up
+		}
 		kf, kubenixRejects := kubenixFields[m.file]
-		switch {
-		case code/100 == 2 || code == 422 || code == 400:
-		default:
-			other++
-			report = append(report, fmt.Sprintf("  admission or other (%d) %s: %s", code, m.what, msg))
-			continue
-		}
-		serverRejects := code/100 != 2
-		if serverRejects == kubenixRejects {
-			agree++
-			// Field paths: where the server names them (422 Invalid; a 400
-			// is a decoding error, which names none).
-			if code == 422 {
-				bothReject++
-				if intersects(kf, causes) {
-					pathAgree++
-				} else {
-					report = append(report, fmt.Sprintf("  field paths differ %s: kubenix %q, server %q", m.what, kf, causes))
-				}
-			}
-			continue
-		}
-		if reason := deliberateMutant(m, kf); reason != "" && !serverRejects {
-			deliberateN++
-			report = append(report, fmt.Sprintf("  deliberate (%s): %s", reason, m.what))
-			continue
-		}
-		if serverRejects {
-			kubenixLax++
-			report = append(report, fmt.Sprintf("  KUBENIX ACCEPTS, server rejects %s: %s", m.what, msg))
-		} else {
-			kubenixStrict++
-			report = append(report, fmt.Sprintf("  kubenix rejects %q, server accepts %s", kf, m.what))
+		create.add(m, r, kf, kubenixRejects)
+	}
+	update := api.updates(t, resources, seeds, mutants, kubenixFields, deadline)
+
+	create.minimise(t, api, resources, dir, kubeVersion)
+	report := create.report(kubeVersion, len(seeds), rejectedSeeds, update)
+	if f := os.Getenv("KUBENIX_DIFFTEST_REPORT"); f != "" {
+		if err := os.WriteFile(f, []byte(report), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
-	compared := len(mutants) - other
-	sort.Strings(report)
-	t.Logf("%d seeds, %d mutants compared (%d not judged by validation): verdicts agree on %d (%.1f%%), %d deliberately differ; "+
-		"kubenix accepts what the server rejects: %d; kubenix rejects what the server accepts: %d; "+
-		"field paths agree on %d of %d agreed rejections the server names fields of\n%s",
-		len(seeds), compared, other, agree, 100*float64(agree)/float64(max(1, compared)), deliberateN, kubenixLax, kubenixStrict,
-		pathAgree, bothReject, strings.Join(report, "\n"))
-	if kubenixLax > 0 {
-		t.Errorf("kubenix accepts %d mutants the API server rejects (the list above)", kubenixLax)
+	t.Log("\n" + report)
+	tot := create.total
+	if tot.lax > 0 {
+		t.Errorf("kubenix accepts %d mutants the API server rejects (the list above)", tot.lax)
 	}
-	if kubenixStrict > 0 {
-		t.Errorf("kubenix rejects %d mutants the API server accepts, outside the deliberate differences (the list above)", kubenixStrict)
+	if tot.strict > 0 {
+		t.Errorf("kubenix rejects %d mutants the API server accepts, outside the deliberate differences (the list above)", tot.strict)
 	}
-	if bothReject > 0 && pathAgree*100 < bothReject*95 {
-		t.Errorf("field paths agree on %d of %d agreed rejections: below 95%%", pathAgree, bothReject)
+	if tot.bothReject > 0 && tot.pathAgree*100 < tot.bothReject*95 {
+		t.Errorf("field paths agree on %d of %d agreed rejections: below 95%%", tot.pathAgree, tot.bothReject)
+	}
+	if limit == 0 {
+		if tot.compared() < 20000 {
+			t.Errorf("%d mutants compared at full size: fewer than 20,000", tot.compared())
+		}
+		if tot.agree*1000 < tot.compared()*995 {
+			t.Errorf("verdicts agree on %d of %d: below 99.5%%", tot.agree, tot.compared())
+		}
 	}
 }
 
-// deliberateMutant says why kubenix rejects a mutant the server accepts on
-// purpose, or "".
-func deliberateMutant(m *mutant, kubenixFields []string) string {
+// rename gives mutant i a name of its own, of the form its kind needs.
+func rename(obj map[string]any, i int) {
+	meta, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		return
+	}
+	name, ok := meta["name"].(string)
+	if !ok {
+		return
+	}
+	switch kindOf(obj) {
+	case "apiextensions.k8s.io/v1/CustomResourceDefinition":
+		meta["name"] = fmt.Sprintf("m%d-%s", i, name) // plural.group: a group of its own
+		if spec, ok := obj["spec"].(map[string]any); ok {
+			if g, ok := spec["group"].(string); ok && strings.HasSuffix(name, "."+g) {
+				spec["group"] = fmt.Sprintf("m%d-%s", i, g)
+				meta["name"] = strings.TrimSuffix(name, g) + spec["group"].(string)
+			}
+		}
+	case "networking.k8s.io/v1/IPAddress":
+		meta["name"] = fmt.Sprintf("10.200.%d.%d", (i>>8)&255, i&255)
+	case "apiregistration.k8s.io/v1/APIService":
+		// version.group, and the group with it
+		if spec, ok := obj["spec"].(map[string]any); ok {
+			if g, ok := spec["group"].(string); ok && strings.HasSuffix(name, "."+g) {
+				spec["group"] = fmt.Sprintf("m%d.%s", i, g)
+				meta["name"] = strings.TrimSuffix(name, g) + spec["group"].(string)
+				return
+			}
+		}
+		meta["name"] = fmt.Sprintf("%s-m%d", name, i)
+	default:
+		meta["name"] = fmt.Sprintf("%s-m%d", name, i)
+	}
+}
+
+// randomPerSeed is how many random structure-aware mutants each seed gets
+// (KUBENIX_DIFFTEST_RANDOM sets another number, for a deeper run).
+const randomPerSeed = 120
+
+// deliberateMutant says why kubenix and the server disagree on a mutant on
+// purpose, or "". serverMsg is the server's message when it rejects.
+func deliberateMutant(m *mutant, kubenixFields []string, serverMsg string) string {
 	if reason := versionDifferenceOf(kubenixFields); reason != "" {
 		return reason
 	}
-	for _, f := range kubenixFields {
-		if strings.HasSuffix(f, ".image") && strings.Contains(m.what, ".image = ") {
-			return "an image reference that does not parse: kubenix pins images and refuses what no registry can serve"
+	if serverMsg == "" {
+		for _, f := range kubenixFields {
+			if strings.HasSuffix(f, ".image") && strings.Contains(m.what, ".image = ") {
+				return "an image reference that does not parse: kubenix pins images and refuses what no registry can serve"
+			}
 		}
+		return ""
+	}
+	switch {
+	case strings.Contains(serverMsg, "cannot unmarshal object into Go struct field") && strings.Contains(serverMsg, " of type []"):
+		return "a list written as a map (kubenix's keyed-list form, a list with a merge key written as an attrset keyed by it): kubenix writes it out as the list"
+	case strings.Contains(serverMsg, "this cluster is not configured for dual-stack services"):
+		return "a dual-stack Service: whether the cluster has IPv4 and IPv6 service ranges is its configuration (--service-cluster-ip-range), which no manifest says"
 	}
 	return ""
 }
 
 type mutant struct {
 	what string // the seed and the mutation, for the report
+	seed string // the seed's name
 	obj  map[string]any
 	file string
+	// asWritten is obj before it got a name of its own, for the update
+	// (which names the stored seed); nil when the mutation is of the name
+	// or namespace, which an update cannot change.
+	asWritten map[string]any
 }
 
 type seed struct {
@@ -243,7 +311,7 @@ func mutate(s seed) []mutant {
 	add := func(what string, change func(obj map[string]any)) {
 		obj := clone(s.obj).(map[string]any)
 		change(obj)
-		out = append(out, mutant{what: s.name + " " + what, obj: obj})
+		out = append(out, mutant{what: s.name + " " + what, obj: obj, seed: s.name})
 	}
 	var walk func(path []any, v any)
 	walk = func(path []any, v any) {
@@ -385,8 +453,8 @@ func intersects(a, b []string) bool {
 
 // kubenixVerdicts checks all mutants in one run and returns, for each file
 // kubenix rejects, the fields of its errors.
-func kubenixVerdicts(t *testing.T, dir string) map[string][]string {
-	r := kubenix(t, dir, "check", "--kube-version", serverKubeVersion(t), "--format", "json", dir)
+func kubenixVerdicts(t *testing.T, dir, kubeVersion string) map[string][]string {
+	r := kubenix(t, dir, "check", "--kube-version", kubeVersion, "--format", "json", dir)
 	if r.code > 1 {
 		t.Fatalf("kubenix check: exit %d\n%s", r.code, r.stderr)
 	}
@@ -434,9 +502,10 @@ type apiClient struct {
 }
 
 type apiResource struct {
-	path       string // /api/v1 or /apis/group/version
-	name       string // plural
-	namespaced bool
+	path                 string // /api/v1 or /apis/group/version
+	name                 string // plural
+	namespaced           bool
+	creatable, updatable bool
 }
 
 func newAPIClient(t *testing.T) *apiClient {
@@ -445,6 +514,15 @@ func newAPIClient(t *testing.T) *apiClient {
 }
 
 func (c *apiClient) do(t *testing.T, method, path string, body any) (int, []byte) {
+	code, b, err := c.send(method, path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, b
+}
+
+// send is do for any goroutine: it returns its error.
+func (c *apiClient) send(method, path string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -452,20 +530,20 @@ func (c *apiClient) do(t *testing.T, method, path string, body any) (int, []byte
 	}
 	req, err := http.NewRequestWithContext(context.Background(), method, c.server+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return 0, nil, fmt.Errorf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
 }
 
-// discover lists the kinds the server serves, by "apiVersion/kind".
+// discover lists the built-in kinds the server serves, by "apiVersion/kind".
 func (c *apiClient) discover(t *testing.T) map[string]apiResource {
 	out := map[string]apiResource{}
 	list := func(path, apiVersion string) {
@@ -477,12 +555,14 @@ func (c *apiClient) discover(t *testing.T) map[string]apiResource {
 			Resources []struct {
 				Name, Kind string
 				Namespaced bool
+				Verbs      []string
 			}
 		}
 		json.Unmarshal(b, &l)
 		for _, r := range l.Resources {
 			if !strings.Contains(r.Name, "/") {
-				out[apiVersion+"/"+r.Kind] = apiResource{path: path, name: r.Name, namespaced: r.Namespaced}
+				out[apiVersion+"/"+r.Kind] = apiResource{path: path, name: r.Name, namespaced: r.Namespaced,
+					creatable: slices.Contains(r.Verbs, "create") && slices.Contains(r.Verbs, "get"), updatable: slices.Contains(r.Verbs, "update")}
 			}
 		}
 	}
@@ -502,6 +582,26 @@ func (c *apiClient) discover(t *testing.T) map[string]apiResource {
 			list("/apis/"+v.GroupVersion, v.GroupVersion)
 		}
 	}
+	// Built-in kinds only: not those of the CRDs other tests created.
+	code, b = c.do(t, "GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", nil)
+	if code != 200 {
+		t.Fatalf("GET customresourcedefinitions: %d", code)
+	}
+	var crds struct {
+		Items []struct {
+			Spec struct {
+				Group    string
+				Names    struct{ Kind string }
+				Versions []struct{ Name string }
+			}
+		}
+	}
+	json.Unmarshal(b, &crds)
+	for _, crd := range crds.Items {
+		for _, v := range crd.Spec.Versions {
+			delete(out, crd.Spec.Group+"/"+v.Name+"/"+crd.Spec.Names.Kind)
+		}
+	}
 	return out
 }
 
@@ -512,14 +612,14 @@ func (c *apiClient) ensure(t *testing.T, path string, obj map[string]any) {
 	}
 }
 
-// dryRunCreate returns the server's status code, the fields of its causes
-// and its message.
-func (c *apiClient) dryRunCreate(t *testing.T, resources map[string]apiResource, obj map[string]any) (int, []string, string) {
+// objectPath is where an object of a kind lives on the server: its
+// collection, and the object itself when name is given.
+func objectPath(resources map[string]apiResource, obj map[string]any, name string) (string, bool) {
 	av, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
 	r, ok := resources[av+"/"+kind]
 	if !ok {
-		return 0, nil, "not served"
+		return "", false
 	}
 	path := r.path
 	if r.namespaced {
@@ -531,7 +631,25 @@ func (c *apiClient) dryRunCreate(t *testing.T, resources map[string]apiResource,
 		}
 		path += "/namespaces/" + ns
 	}
-	code, b := c.do(t, "POST", path+"/"+r.name+"?dryRun=All&fieldValidation=Strict", obj)
+	path += "/" + r.name
+	if name != "" {
+		path += "/" + name
+	}
+	return path, true
+}
+
+// dryRun sends obj as a dry-run create (POST) or update (PUT of name) and
+// returns the server's status code, the fields of its causes and its
+// message.
+func (c *apiClient) dryRun(resources map[string]apiResource, method string, obj map[string]any, name string) (int, []string, string) {
+	path, ok := objectPath(resources, obj, name)
+	if !ok {
+		return 0, nil, "not served"
+	}
+	code, b, err := c.send(method, path+"?dryRun=All&fieldValidation=Strict", obj)
+	if err != nil {
+		return -1, nil, err.Error()
+	}
 	if code/100 == 2 {
 		return code, nil, ""
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
+	"strings"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -50,7 +52,75 @@ func crdErrors(o *manifest.Object) field.ErrorList {
 	return errs
 }
 
+// jsonSchemaPropsFields are the fields of a CRD's schemas (JSONSchemaProps).
+var jsonSchemaPropsFields = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[apiextensionsv1.JSONSchemaProps]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}()
+
+// unknownSchemaFields are the fields of a CRD's version schemas, at any
+// depth, that a schema does not have: the server's strict decoding refuses
+// them, and the schema kubenix checks a CRD against stops at the first
+// level of the recursive JSONSchemaProps.
+func unknownSchemaFields(body map[string]any) field.ErrorList {
+	var out field.ErrorList
+	var walk func(p *field.Path, v any)
+	schemas := func(p *field.Path, v any) {
+		if m, ok := v.(map[string]any); ok {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				walk(p.Child(k), m[k])
+			}
+		}
+	}
+	walk = func(p *field.Path, v any) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			c := p.Child(k)
+			switch k {
+			case "properties", "patternProperties", "definitions", "dependencies":
+				schemas(c, m[k])
+			case "items", "allOf", "oneOf", "anyOf":
+				if l, ok := m[k].([]any); ok {
+					for i, e := range l {
+						walk(c.Index(i), e)
+					}
+				} else {
+					walk(c, m[k])
+				}
+			case "additionalProperties", "additionalItems", "not":
+				walk(c, m[k])
+			default:
+				if !jsonSchemaPropsFields[k] {
+					out = append(out, &field.Error{Type: ReasonUnknownField, Field: c.String(), BadValue: "", Detail: "field not declared in schema"})
+				}
+			}
+		}
+	}
+	spec, _ := body["spec"].(map[string]any)
+	versions, _ := spec["versions"].([]any)
+	for i, v := range versions {
+		if vm, ok := v.(map[string]any); ok {
+			if sch, ok := vm["schema"].(map[string]any); ok {
+				walk(field.NewPath("spec", "versions").Index(i).Child("schema", "openAPIV3Schema"), sch["openAPIV3Schema"])
+			}
+		}
+	}
+	return out
+}
+
 func (s *Set) crdTypes(o *manifest.Object) ([]*Type, field.ErrorList) {
+	if errs := unknownSchemaFields(o.Body); len(errs) > 0 {
+		return nil, errs
+	}
 	var v1 apiextensionsv1.CustomResourceDefinition
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(deepCopy(o.Body).(map[string]any), &v1); err != nil {
 		return nil, field.ErrorList{field.Invalid(field.NewPath("spec"), nil, fmt.Sprintf("cannot be read as a CustomResourceDefinition: %v", err))}

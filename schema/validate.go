@@ -132,7 +132,7 @@ func (s *Set) fullCheck(o *manifest.Object, t *Type, c *compiled, opts Options) 
 	if err != nil {
 		return append(errs, field.InternalError(nil, fmt.Errorf("schema of %s: %w", t, err))), nil
 	}
-	errs = append(errs, placeUnplaced(validation.ValidateCustomResource(nil, obj, validator))...)
+	errs = append(errs, placeUnplaced(validation.ValidateCustomResource(nil, obj, validator), obj)...)
 	errs = append(errs, objectmeta.Validate(context.Background(), nil, obj, c.structural, false)...)
 	errs = append(errs, listtype.ValidateListSetsAndMaps(nil, c.structural, obj)...)
 	machinery := len(errs) + len(unknownErrs)

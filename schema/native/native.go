@@ -139,6 +139,9 @@ func check(obj map[string]any) (errs field.ErrorList, known bool, decodeErr erro
 			errs, known = field.ErrorList{rulesPanic(r)}, true
 		}
 	}()
+	if hook, ok := beforeCreate[gvk.GroupKind()]; ok {
+		hook(internal)
+	}
 	strategy.PrepareForCreate(ctx, internal)
 	return rest.ValidateCreate(ctx, internal, strategy), true, nil
 }
