@@ -167,9 +167,9 @@ func (r *reader) index(n *kyaml.Node, segs []any, fields map[string]diag.Pos) {
 	}
 }
 
-// kubectlValue converts a document the way kubectl does: YAML to JSON with
-// sigs.k8s.io/yaml, then to kubenix's value model.
-func kubectlValue(n *kyaml.Node) (any, error) {
+// viaJSON converts a document as kubectl does, step by step: written
+// out, read with sigs.k8s.io/yaml into JSON, decoded.
+func viaJSON(n *kyaml.Node) (any, error) {
 	var buf bytes.Buffer
 	enc := kyaml.NewEncoder(&buf)
 	if err := enc.Encode(n); err != nil {
