@@ -17,6 +17,15 @@ import (
 
 // ReadFile reads Kubernetes objects from a YAML or JSON manifest file.
 func ReadFile(path string) ([]*Object, diag.List) {
+	var objs []*Object
+	l := ReadFileEach(path, func(o []*Object) { objs = append(objs, o...) })
+	return objs, l
+}
+
+// ReadFileEach reads a manifest file as ReadFile does, and hands the
+// objects of each document to f as soon as the document is read, so that
+// a caller keeps only what it needs of a large file.
+func ReadFileEach(path string, f func([]*Object)) diag.List {
 	data, err := userfile.Read(path, userfile.ManifestLimit)
 	if err != nil {
 		msg := err.Error()
@@ -24,9 +33,9 @@ func ReadFile(path string) ([]*Object, diag.List) {
 		if errors.As(err, &ue) {
 			msg = ue.Reason
 		}
-		return nil, diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
+		return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
 	}
-	return Read(path, data)
+	return readEach(path, data, f)
 }
 
 // Read parses a multi-document YAML (or JSON) stream into objects, with
@@ -35,7 +44,12 @@ func ReadFile(path string) ([]*Object, diag.List) {
 // mapping, which kubectl silently resolves to the last, are errors.
 func Read(file string, data []byte) ([]*Object, diag.List) {
 	var objs []*Object
-	l := eachDocument(file, 1, data, true, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
+	l := readEach(file, data, func(o []*Object) { objs = append(objs, o...) })
+	return objs, l
+}
+
+func readEach(file string, data []byte, f func([]*Object)) diag.List {
+	return eachDocument(file, 1, data, true, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
 		o, d := r.objects(value, root, fields)
 		// Duplicate keys belong to the document's object when it has one;
 		// kubectl would apply the object with the last value.
@@ -45,10 +59,11 @@ func Read(file string, data []byte) ([]*Object, diag.List) {
 		} else {
 			l = append(l, r.diags...)
 		}
-		objs = append(objs, o...)
+		if len(o) > 0 {
+			f(o)
+		}
 		return append(l, d...)
 	})
-	return objs, l
 }
 
 // ReadDocuments reads YAML that is not a manifest file (a chart's rendered
@@ -99,7 +114,7 @@ func eachDocument(file string, line int, data []byte, fields bool, f func(r *rea
 		if fields {
 			pos = map[string]diag.Pos{}
 		}
-		r.index(root, nil, pos)
+		r.index(root, nil, "", pos)
 		value, err := kubectlValue(root)
 		if err != nil {
 			l = append(l, r.diags...)
@@ -132,39 +147,67 @@ func isNullNode(n *kyaml.Node) bool {
 // written, and an alias can refer to itself (a: &x [*x]) or expand
 // exponentially (kubectl's YAML reader refuses both, and so does
 // kubectlValue).
-func (r *reader) index(n *kyaml.Node, segs []any, fields map[string]diag.Pos) {
+func (r *reader) index(n *kyaml.Node, segs []any, key string, fields map[string]diag.Pos) {
+	child := func(seg string) string {
+		if len(segs) == 0 {
+			return seg
+		}
+		return key + fieldSep + seg
+	}
 	switch n.Kind {
 	case kyaml.MappingNode:
-		seen := map[string]*kyaml.Node{}
+		var seen map[string]*kyaml.Node // for large mappings; small ones are searched
+		if len(n.Content) > 32 {
+			seen = make(map[string]*kyaml.Node, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Value == "<<" && k.ShortTag() == "!!merge" {
 				continue
 			}
-			if first, dup := seen[k.Value]; dup {
+			var first *kyaml.Node
+			if seen != nil {
+				if first = seen[k.Value]; first == nil {
+					seen[k.Value] = k
+				}
+			} else {
+				first = earlierKey(n.Content[:i], k.Value)
+			}
+			if first != nil {
 				r.diags = append(r.diags, diag.Diagnostic{
-					Severity: diag.Error, Pos: r.pos(k), Field: FieldPath(append(segs, k.Value)), Reason: "FieldValueDuplicate",
+					Severity: diag.Error, Pos: r.pos(k), Field: FieldPath(append(segs[:len(segs):len(segs)], k.Value)), Reason: "FieldValueDuplicate",
 					Message: fmt.Sprintf("duplicate key %q: it is also at line %d, and kubectl would silently keep only the last one", k.Value, r.pos(first).Line),
 					Related: []diag.Pos{r.pos(first)},
 				})
 				continue
 			}
-			seen[k.Value] = k
-			child := append(append([]any(nil), segs...), k.Value)
+			ck := child(k.Value)
 			if fields != nil {
-				fields[FieldKey(child)] = r.pos(k)
+				fields[ck] = r.pos(k)
 			}
-			r.index(v, child, fields)
+			// segs is a stack: each child's path lives only while it is indexed.
+			r.index(v, append(segs, k.Value), ck, fields)
 		}
 	case kyaml.SequenceNode:
 		for i, c := range n.Content {
-			child := append(append([]any(nil), segs...), i)
+			ck := child("#" + strconv.Itoa(i))
 			if fields != nil {
-				fields[FieldKey(child)] = r.pos(c)
+				fields[ck] = r.pos(c)
 			}
-			r.index(c, child, fields)
+			r.index(c, append(segs, i), ck, fields)
 		}
 	}
+}
+
+// earlierKey returns the key node named name among the keys of pairs (a
+// mapping's content), skipping merge keys, or nil.
+func earlierKey(pairs []*kyaml.Node, name string) *kyaml.Node {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if k := pairs[i]; k.Value == name && !(k.Value == "<<" && k.ShortTag() == "!!merge") {
+			return k
+		}
+	}
+	return nil
 }
 
 // viaJSON converts a document as kubectl does, step by step: written
@@ -191,13 +234,7 @@ func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([
 	}
 	x.walk(nil, m, r.pos(root))
 	for _, o := range x.objs {
-		prefix := FieldKey(o.Origin.Path)
-		o.Origin.Fields = map[string]diag.Pos{}
-		for k, p := range fields {
-			if rest, ok := strings.CutPrefix(k, prefix); ok && (prefix == "" || strings.HasPrefix(rest, fieldSep)) {
-				o.Origin.Fields[strings.TrimPrefix(rest, fieldSep)] = p
-			}
-		}
+		o.Origin.Fields = fieldsUnder(fields, FieldKey(o.Origin.Path), len(x.objs) == 1)
 		o.Origin.Pos = fields[FieldKey(o.Origin.Path.Append("kind"))]
 		if o.Origin.Pos.IsZero() {
 			o.Origin.Pos = r.pos(root)
@@ -214,6 +251,21 @@ func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([
 		x.diags[i].Path = ""
 	}
 	return x.objs, x.diags
+}
+
+// fieldsUnder are the positions of the fields under prefix, by their path
+// below it. A document that is one object keeps the document's map.
+func fieldsUnder(fields map[string]diag.Pos, prefix string, only bool) map[string]diag.Pos {
+	if prefix == "" && only {
+		return fields
+	}
+	out := map[string]diag.Pos{}
+	for k, p := range fields {
+		if rest, ok := strings.CutPrefix(k, prefix); ok && (prefix == "" || strings.HasPrefix(rest, fieldSep)) {
+			out[strings.TrimPrefix(rest, fieldSep)] = p
+		}
+	}
+	return out
 }
 
 // pathOf parses back what Path.String produced, for the simple paths
