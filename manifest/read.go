@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -26,7 +27,7 @@ func ReadFile(path string) ([]*Object, diag.List) {
 // objects of each document to f as soon as the document is read, so that
 // a caller keeps only what it needs of a large file.
 func ReadFileEach(path string, f func([]*Object)) diag.List {
-	data, err := userfile.Read(path, userfile.ManifestLimit)
+	r, err := userfile.Open(path, userfile.ManifestLimit)
 	if err != nil {
 		msg := err.Error()
 		var ue *userfile.Error
@@ -35,7 +36,8 @@ func ReadFileEach(path string, f func([]*Object)) diag.List {
 		}
 		return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
 	}
-	return readEach(path, data, f)
+	defer r.Close()
+	return readEach(path, bufio.NewReaderSize(r, 64<<10), f)
 }
 
 // Read parses a multi-document YAML (or JSON) stream into objects, with
@@ -44,11 +46,11 @@ func ReadFileEach(path string, f func([]*Object)) diag.List {
 // mapping, which kubectl silently resolves to the last, are errors.
 func Read(file string, data []byte) ([]*Object, diag.List) {
 	var objs []*Object
-	l := readEach(file, data, func(o []*Object) { objs = append(objs, o...) })
+	l := readEach(file, bytes.NewReader(data), func(o []*Object) { objs = append(objs, o...) })
 	return objs, l
 }
 
-func readEach(file string, data []byte, f func([]*Object)) diag.List {
+func readEach(file string, data io.Reader, f func([]*Object)) diag.List {
 	return eachDocument(file, 1, data, true, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
 		o, d := r.objects(value, root, fields)
 		// Duplicate keys belong to the document's object when it has one;
@@ -73,7 +75,7 @@ func readEach(file string, data []byte, f func([]*Object)) diag.List {
 // starting on line `line` of name.
 func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
 	var docs []any
-	l := eachDocument(name, line, data, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
+	l := eachDocument(name, line, bytes.NewReader(data), false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
 		if value != nil {
 			docs = append(docs, value)
 		}
@@ -85,8 +87,8 @@ func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
 // eachDocument decodes each document of a stream and hands its value to
 // f, with the reader that indexed it (its duplicate keys in r.diags) and,
 // when fields is set, every field's position.
-func eachDocument(file string, line int, data []byte, fields bool, f func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List) diag.List {
-	dec := kyaml.NewDecoder(bytes.NewReader(data))
+func eachDocument(file string, line int, data io.Reader, fields bool, f func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List) diag.List {
+	dec := kyaml.NewDecoder(data)
 	var l diag.List
 	for {
 		var n kyaml.Node
