@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,14 +20,16 @@ import (
 // ReadFile reads Kubernetes objects from a YAML or JSON manifest file.
 func ReadFile(path string) ([]*Object, diag.List) {
 	var objs []*Object
-	l := ReadFileEach(path, func(o []*Object) { objs = append(objs, o...) })
+	l := ReadFileEach(path, true, func(o []*Object) { objs = append(objs, o...) })
 	return objs, l
 }
 
 // ReadFileEach reads a manifest file as ReadFile does, and hands the
 // objects of each document to f as soon as the document is read, so that
-// a caller keeps only what it needs of a large file.
-func ReadFileEach(path string, f func([]*Object)) diag.List {
+// a caller keeps only what it needs of a large file. Without fields, the
+// objects have no Origin.Fields (only their own position): for a caller
+// that reports no problem of a field.
+func ReadFileEach(path string, fields bool, f func([]*Object)) diag.List {
 	r, err := userfile.Open(path, userfile.ManifestLimit)
 	if err != nil {
 		msg := err.Error()
@@ -37,7 +40,7 @@ func ReadFileEach(path string, f func([]*Object)) diag.List {
 		return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
 	}
 	defer r.Close()
-	return readEach(path, bufio.NewReaderSize(r, 64<<10), f)
+	return readEach(path, bufio.NewReaderSize(r, 64<<10), fields, f)
 }
 
 // Read parses a multi-document YAML (or JSON) stream into objects, with
@@ -46,12 +49,12 @@ func ReadFileEach(path string, f func([]*Object)) diag.List {
 // mapping, which kubectl silently resolves to the last, are errors.
 func Read(file string, data []byte) ([]*Object, diag.List) {
 	var objs []*Object
-	l := readEach(file, bytes.NewReader(data), func(o []*Object) { objs = append(objs, o...) })
+	l := readEach(file, bytes.NewReader(data), true, func(o []*Object) { objs = append(objs, o...) })
 	return objs, l
 }
 
-func readEach(file string, data io.Reader, f func([]*Object)) diag.List {
-	return eachDocument(file, 1, data, true, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
+func readEach(file string, data io.Reader, fields bool, f func([]*Object)) diag.List {
+	return eachDocument(file, 1, data, fields, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
 		o, d := r.objects(value, root, fields)
 		// Duplicate keys belong to the document's object when it has one;
 		// kubectl would apply the object with the last value.
@@ -183,8 +186,9 @@ func (r *reader) index(n *kyaml.Node, segs []any, key string, fields map[string]
 				})
 				continue
 			}
-			ck := child(k.Value)
+			var ck string
 			if fields != nil {
+				ck = child(k.Value)
 				fields[ck] = r.pos(k)
 			}
 			// segs is a stack: each child's path lives only while it is indexed.
@@ -192,8 +196,9 @@ func (r *reader) index(n *kyaml.Node, segs []any, key string, fields map[string]
 		}
 	case kyaml.SequenceNode:
 		for i, c := range n.Content {
-			ck := child("#" + strconv.Itoa(i))
+			var ck string
 			if fields != nil {
+				ck = child("#" + strconv.Itoa(i))
 				fields[ck] = r.pos(c)
 			}
 			r.index(c, append(segs, i), ck, fields)
@@ -236,13 +241,21 @@ func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([
 	}
 	x.walk(nil, m, r.pos(root))
 	for _, o := range x.objs {
-		o.Origin.Fields = fieldsUnder(fields, FieldKey(o.Origin.Path), len(x.objs) == 1)
-		o.Origin.Pos = fields[FieldKey(o.Origin.Path.Append("kind"))]
+		if fields != nil {
+			o.Origin.Fields = fieldsUnder(fields, FieldKey(o.Origin.Path), len(x.objs) == 1)
+			o.Origin.Pos = fields[FieldKey(o.Origin.Path.Append("kind"))]
+		} else {
+			o.Origin.Pos = r.keyPos(root, o.Origin.Path.Append("kind"))
+		}
 		if o.Origin.Pos.IsZero() {
 			o.Origin.Pos = r.pos(root)
 		}
 		o.Origin.Path = nil
 		o.Origin.Site = diag.Pos{}
+	}
+	if len(x.diags) > 0 && fields == nil {
+		fields = map[string]diag.Pos{}
+		(&reader{file: r.file, offset: r.offset}).index(root, nil, "", fields)
 	}
 	for i := range x.diags {
 		if p, ok := fields[FieldKey(pathOf(x.diags[i].Path))]; ok {
@@ -253,6 +266,34 @@ func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([
 		x.diags[i].Path = ""
 	}
 	return x.objs, x.diags
+}
+
+// keyPos is the position of the field at path under n, as index records
+// it (the first of a key written twice; aliases not followed), or none.
+func (r *reader) keyPos(n *kyaml.Node, path Path) diag.Pos {
+	var at *kyaml.Node
+	for _, seg := range path {
+		switch s := seg.(type) {
+		case string:
+			if n.Kind != kyaml.MappingNode {
+				return diag.Pos{}
+			}
+			at = earlierKey(n.Content, s)
+			if at == nil {
+				return diag.Pos{}
+			}
+			n = n.Content[slices.Index(n.Content, at)+1]
+		case int:
+			if n.Kind != kyaml.SequenceNode || s >= len(n.Content) {
+				return diag.Pos{}
+			}
+			at, n = n.Content[s], n.Content[s]
+		}
+	}
+	if at == nil {
+		return diag.Pos{}
+	}
+	return r.pos(at)
 }
 
 // fieldsUnder are the positions of the fields under prefix, by their path

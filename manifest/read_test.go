@@ -27,7 +27,19 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte(`{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ConfigMap"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		objs, _ := Read("fuzz.yaml", data)
+		objs, l := Read("fuzz.yaml", data)
+		// Read without every field's position, objects are where they are
+		// with, and the problems the same.
+		var bare []*Object
+		lb := readEach("fuzz.yaml", bytes.NewReader(data), false, func(o []*Object) { bare = append(bare, o...) })
+		if len(bare) != len(objs) || !reflect.DeepEqual(l, lb) {
+			t.Fatalf("%d objects and %v, without fields %d and %v", len(objs), l, len(bare), lb)
+		}
+		for i, o := range bare {
+			if o.Origin.Pos != objs[i].Origin.Pos || o.Origin.Fields != nil {
+				t.Fatalf("object %d at %v without fields, at %v with", i, o.Origin.Pos, objs[i].Origin.Pos)
+			}
+		}
 		for _, o := range objs {
 			if o.Body == nil {
 				t.Fatalf("object without a body: %+v", o)

@@ -137,7 +137,7 @@ func (l *Loader) readManifests(name, path string) (*Side, error) {
 		if r, err := filepath.Rel(root, f); err == nil && r != "." {
 			rel = filepath.ToSlash(r)
 		}
-		d := manifest.ReadFileEach(f, func(o []*manifest.Object) {
+		d := manifest.ReadFileEach(f, false, func(o []*manifest.Object) {
 			if len(o) == 1 && secrets.IsEncrypted(o[0]) && err == nil {
 				// Its MAC covers the values as written: decrypting it
 				// takes the file's bytes, as a build keeps them.

@@ -39,7 +39,7 @@ func checkStream(ctx context.Context, set *schema.Set, opts Options, crds CRDs, 
 			continue
 		}
 		n := 0
-		s.sourceDiags[i] = manifest.ReadFileEach(src.file, func(objs []*manifest.Object) {
+		s.sourceDiags[i] = manifest.ReadFileEach(src.file, true, func(objs []*manifest.Object) {
 			for _, o := range objs {
 				if o.IsCRD() {
 					known = known.With([]*manifest.Object{o}) // schema: collect CRDs
