@@ -2,7 +2,8 @@
 #   make demo    install what is missing, build bin/kubenix, build the hello example
 #   make test    install what is missing, run the whole test suite (CI runs this)
 #   make e2e     only the end-to-end tests against a real kube-apiserver
-#   make difftest  kubenix check against kube-apiserver on every corpus mutant
+#   make difftest  kubenix check against kube-apiserver on every corpus mutant,
+#                  on Kubernetes 1.37 and 1.36 (make difftest-1.36: one version)
 SHELL := bash
 export GOTOOLCHAIN := local
 export PATH := $(PATH):/usr/local/go/bin
@@ -11,7 +12,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/kubenix/kubenix/version.Version=$(VERSION) -X github.com/kubenix/kubenix/version.Commit=$(COMMIT)
 
-.PHONY: setup build demo test e2e difftest lint golden gomod2nix bench fuzz clean
+.PHONY: setup build demo test e2e difftest difftest-run lint golden gomod2nix bench fuzz clean
 
 setup:
 	@./scripts/setup.sh
@@ -33,17 +34,39 @@ demo: setup
 # fidelity tests compare with the helm CLI helm-bin.sh builds (tools/helm);
 # the SOPS tests encrypt with the sops library through the tool sops-tool.sh
 # builds (tools/sops). Each is built once, before the tests, and cached.
+# The second Kubernetes version (1.36) is never built here (a second cold
+# build of 5-10 minutes, beyond CI's budget): where make difftest has built
+# it already, its bounded differential test runs too (about a minute).
 test: setup lint
 	bin=$$(scripts/e2e-bin.sh) && helm=$$(scripts/helm-bin.sh) && scripts/sops-tool.sh >/dev/null && \
 	  KUBENIX_E2E_BIN=$$bin KUBENIX_HELM_BIN=$$helm go test -count=1 -timeout 30m ./...
+	if bin=$$(KUBENIX_E2E_CACHED_ONLY=1 scripts/e2e-bin.sh 1.36); then \
+	  KUBENIX_E2E_BIN=$$bin go test -count=1 -run '$(DIFFTEST_TESTS)' ./e2e; fi
 
 e2e: setup
 	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin go test -count=1 -v ./e2e
 
 # The differential test at full size: every mutant of the corpus's valid
-# objects, to kubenix check and to kube-apiserver (make test sends 300).
+# objects, to kubenix check and to kube-apiserver (make test sends 300), with
+# the corpus and the documented version differences, once per Kubernetes
+# version in DIFFTEST_VERSIONS; kubenix checks with the --kube-version of the
+# server it is compared with. The 1.36 control plane (e2e/k8s-1.36) is a
+# second cold build of 5-10 minutes, so make test never builds it: only
+# make difftest and make difftest-1.36 do.
+DIFFTEST_VERSIONS ?= 1.37 1.36
+DIFFTEST_TESTS := TestDifferentialAgainstServer|TestVersionDifferencesAgainstServer
 difftest: setup
-	bin=$$(scripts/e2e-bin.sh) && KUBENIX_E2E_BIN=$$bin KUBENIX_DIFFTEST_MUTANTS=0 go test -count=1 -v -run TestDifferentialAgainstServer ./e2e
+	@rc=0; for v in $(DIFFTEST_VERSIONS); do \
+	  $(MAKE) --no-print-directory difftest-run V=$$v || rc=1; \
+	done; exit $$rc
+
+difftest-%: setup
+	@$(MAKE) --no-print-directory difftest-run V=$*
+
+difftest-run:
+	@echo "== make difftest: kubenix check --kube-version $(V) against kube-apiserver $(V)"
+	bin=$$(scripts/e2e-bin.sh $(V)) && KUBENIX_E2E_BIN=$$bin KUBENIX_DIFFTEST_MUTANTS=0 \
+	  go test -count=1 -v -timeout 30m -run '$(DIFFTEST_TESTS)|TestCorpusAgainstServer' ./e2e
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -69,6 +92,7 @@ fuzz:
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLTree -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzKubectlValue -fuzztime $(FUZZTIME)
+	go test ./manifest -run XXX -fuzz FuzzRead -fuzztime $(FUZZTIME)
 	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
 	go test ./nixcall -run XXX -fuzz FuzzParseTrace -fuzztime $(FUZZTIME)
 	go test ./image -run XXX -fuzz FuzzParseList -fuzztime $(FUZZTIME)

@@ -373,6 +373,32 @@ func (k kubectl) missing(ctx context.Context, entries []Entry) ([]*manifest.Obje
 	return missing, nil
 }
 
+// FindKubectl resolves the kubectl to run (--kubectl, or kubectl on
+// PATH), before anything is read or applied.
+func FindKubectl(explicit string) (string, error) {
+	if explicit == "" {
+		p, err := exec.LookPath("kubectl")
+		if err != nil {
+			return "", &diag.UsageError{Err: errors.New("kubectl not found on PATH: kubenix apply applies with kubectl"), Hint: "install kubectl, or point --kubectl at it"}
+		}
+		return p, nil
+	}
+	p, err := exec.LookPath(explicit)
+	if err != nil {
+		why := "no such file"
+		if fi, serr := os.Stat(explicit); serr == nil {
+			why = "not an executable file"
+			if fi.IsDir() {
+				why = "a directory"
+			}
+		} else if !strings.ContainsRune(explicit, '/') {
+			why = "not found on PATH"
+		}
+		return "", &diag.UsageError{Err: fmt.Errorf("--kubectl %s: %s; kubenix apply applies with kubectl", explicit, why), Hint: "point --kubectl at a kubectl executable"}
+	}
+	return p, nil
+}
+
 func (k kubectl) bin() string {
 	if k.Kubectl != "" {
 		return k.Kubectl

@@ -41,7 +41,7 @@ func TestCorpusAgainstServer(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
 		src, _ := os.ReadFile(f)
-		args := []string{"check", "--kube-version", "1.37", f}
+		args := []string{"check", "--kube-version", serverKubeVersion(t), f}
 		if strings.Contains(string(src), "\n# allow-unknown-kinds") || strings.HasPrefix(string(src), "# allow-unknown-kinds") {
 			args = append(args, "--allow-unknown-kinds")
 		}

@@ -149,6 +149,9 @@ func TestDifferentialAgainstServer(t *testing.T) {
 // deliberateMutant says why kubenix rejects a mutant the server accepts on
 // purpose, or "".
 func deliberateMutant(m *mutant, kubenixFields []string) string {
+	if reason := versionDifferenceOf(kubenixFields); reason != "" {
+		return reason
+	}
 	for _, f := range kubenixFields {
 		if strings.HasSuffix(f, ".image") && strings.Contains(m.what, ".image = ") {
 			return "an image reference that does not parse: kubenix pins images and refuses what no registry can serve"
@@ -383,7 +386,7 @@ func intersects(a, b []string) bool {
 // kubenixVerdicts checks all mutants in one run and returns, for each file
 // kubenix rejects, the fields of its errors.
 func kubenixVerdicts(t *testing.T, dir string) map[string][]string {
-	r := kubenix(t, dir, "check", "--kube-version", "1.37", "--format", "json", dir)
+	r := kubenix(t, dir, "check", "--kube-version", serverKubeVersion(t), "--format", "json", dir)
 	if r.code > 1 {
 		t.Fatalf("kubenix check: exit %d\n%s", r.code, r.stderr)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -69,6 +70,46 @@ func parseNixError(stderr []byte) nixError {
 	return e
 }
 
+// cmdLineExpr is the file Nix names for an expression given on its command
+// line: an --arg.
+const cmdLineExpr = "«string»"
+
+// argError names the --arg whose expression Nix refused (one that does not
+// parse, names an undefined variable, or fails when evaluated): a usage
+// error at the flag, not an error in the user's file. With several --arg,
+// each is parsed alone to find the one at fault.
+func (r *runner) argError(ctx context.Context, ne nixError) error {
+	var exprs []Arg
+	for _, a := range r.opts.Args {
+		if !a.String {
+			exprs = append(exprs, a)
+		}
+	}
+	if len(exprs) == 0 {
+		return nil
+	}
+	culprits := exprs
+	if len(exprs) > 1 {
+		for _, a := range exprs {
+			// Parenthesised, so that a value starting with '-' is not an option.
+			if exec.CommandContext(ctx, r.bin, "--parse", "-E", "(\n"+a.Value+"\n)").Run() != nil {
+				culprits = []Arg{a}
+				break
+			}
+		}
+	}
+	names := make([]string, len(culprits))
+	for i, a := range culprits {
+		names[i] = fmt.Sprintf("--arg %s %q", a.Name, a.Value)
+	}
+	msg := strings.SplitN(ne.Message, "\n", 2)[0]
+	if ne.Pos.Line > 0 {
+		msg = fmt.Sprintf("%s (at %d:%d of the expression)", msg, ne.Pos.Line, ne.Pos.Col)
+	}
+	return &diag.UsageError{Err: fmt.Errorf("%s: not a Nix expression kubenix can pass: %s", strings.Join(names, ", "), msg),
+		Hint: "--arg takes a Nix expression (--arg replicas 3, --arg tags '[ \"a\" ]'); for a string, use --argstr NAME VALUE"}
+}
+
 // inFile reports whether a Nix position is in a real file (not «string»).
 func inFile(p diag.Pos) bool {
 	return strings.HasPrefix(p.File, "/")
@@ -104,6 +145,11 @@ var (
 // the attribute that fails.
 func (r *runner) explain(ctx context.Context, stderr []byte) error {
 	ne := parseNixError(stderr)
+	if ne.Pos.File == cmdLineExpr {
+		if err := r.argError(ctx, ne); err != nil {
+			return err
+		}
+	}
 	if rest, ok := strings.CutPrefix(ne.Message, nixcall.ErrorPrefix); ok {
 		return r.helperError(ctx, rest, ne)
 	}

@@ -93,6 +93,36 @@ func FindNix(explicit string) (string, error) {
 	return p, nil
 }
 
+// CheckNixInstantiate makes sure that an explicitly given nix-instantiate
+// (--nix-instantiate) is one, before any work: it asks for its --version.
+func CheckNixInstantiate(ctx context.Context, explicit string) error {
+	bin, err := FindNix(explicit)
+	if err != nil || explicit == "" {
+		return err
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "--version")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	const hint = "check --nix-instantiate: it must be Nix's nix-instantiate (Nix 2.8 or later)"
+	first, _, _ := strings.Cut(strings.TrimSpace(stdout.String()), "\n")
+	if first == "" {
+		first, _, _ = strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+	}
+	switch {
+	case err != nil && first == "":
+		return &diag.UsageError{Err: fmt.Errorf("--nix-instantiate %s: %s failed (%v) without saying why when asked its --version", explicit, bin, err), Hint: hint}
+	case err != nil:
+		return &diag.UsageError{Err: fmt.Errorf("--nix-instantiate %s: %s failed (%v) when asked its --version, saying %q; expected \"nix-instantiate (Nix) 2.x\"", explicit, bin, err, first), Hint: hint}
+	case !strings.HasPrefix(first, "nix-instantiate (") || !strings.Contains(first, "Nix"):
+		return &diag.UsageError{Err: fmt.Errorf("--nix-instantiate %s is not nix-instantiate: asked its --version, it says %q; expected \"nix-instantiate (Nix) 2.x\"", explicit, first), Hint: hint}
+	}
+	return nil
+}
+
 // Evaluate runs nix-instantiate on the user's file through entry.nix.
 func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	bin, err := FindNix(opts.NixInstantiate)
@@ -130,7 +160,7 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res, err := decodeResult(out)
 	if err != nil {
-		return nil, fmt.Errorf("reading Nix output: %w", err)
+		return nil, r.outputError(ctx, err, true)
 	}
 	res.Stats, res.Passes = trace.Stats, r.passes
 	for i := range res.Stats {
@@ -425,9 +455,59 @@ func (r *runner) exactValue(ctx context.Context) (any, error) {
 	}
 	v, err := manifest.DecodeJSON(out)
 	if err != nil {
-		return nil, fmt.Errorf("reading Nix output: %w", err)
+		return nil, r.outputError(ctx, err, false)
 	}
 	return v, nil
+}
+
+// outputError explains Nix output kubenix cannot read. A value nested too
+// deeply or a float JSON cannot hold (inf, nan) is the user's: an error at
+// where the value was written (the deepest attribute along its path).
+// Anything else that is not JSON means the program is not nix-instantiate.
+// inEval says the output is eval mode's, whose value is under "value".
+func (r *runner) outputError(ctx context.Context, err error, inEval bool) error {
+	var je *manifest.JSONError
+	if errors.As(err, &je) && je.Problem != manifest.JSONSyntax {
+		path := je.Path
+		if inEval && len(path) > 0 && path[0] == "value" {
+			path = path[1:]
+		}
+		d := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: r.file}, Path: shortPath(path)}
+		switch je.Problem {
+		case manifest.JSONTooDeep:
+			d.Message = fmt.Sprintf("the value is nested more than %d levels deep, more than kubenix reads", manifest.MaxJSONDepth)
+			d.Hint = "is a function building a value from itself without end?"
+		default:
+			d.Message = je.Msg
+		}
+		if pos, perr := Positions(ctx, r.opts, [][]any{queryPath(path)}); perr == nil && len(pos) == 1 && !pos[0].IsZero() {
+			d.Pos = pos[0]
+		}
+		return diag.List{d}.Err()
+	}
+	return &diag.UsageError{Err: fmt.Errorf("%s did not answer as nix-instantiate does: %w", r.bin, err),
+		Hint: "check --nix-instantiate: it must be Nix's nix-instantiate (Nix 2.8 or later)"}
+}
+
+// shortPath shows a tree path, its middle left out when it is long.
+func shortPath(p []any) string {
+	if len(p) > 12 {
+		return manifest.Path(p[:6]).String() + fmt.Sprintf(" … (%d levels) … ", len(p)-9) + manifest.Path(p[len(p)-3:]).String()
+	}
+	return manifest.Path(p).String()
+}
+
+// queryPath keeps a positions query within what one command-line argument
+// may hold (128 KiB): the deepest attribute along a prefix of a very deep
+// path is, for a value built by a recursive function, where it recurses.
+func queryPath(p []any) []any {
+	n := 0
+	for i, s := range p {
+		if n += len(fmt.Sprint(s)) + 4; n > 100<<10 {
+			return p[:i]
+		}
+	}
+	return p
 }
 
 func decodeResult(out []byte) (*Result, error) {

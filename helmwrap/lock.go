@@ -5,9 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
+	"unicode"
+
+	"github.com/Masterminds/semver/v3"
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/lock"
@@ -59,17 +63,54 @@ type AddOptions struct {
 	PlainHTTP            bool
 }
 
-// Add resolves a chart, downloads it into the Nix store, and records it in
-// the lock. It returns the lock entry and the chart's store path.
-func Add(ctx context.Context, o AddOptions, st *nixstore.Store) (lock.Chart, string, error) {
-	repo, chart := o.Repo, o.Chart
+// CheckAdd validates what `kubenix helm add` was given before anything
+// touches the network: a repository URL kubenix can fetch from (https,
+// http or oci, with a host), a chart name and a version or semver range.
+func CheckAdd(o AddOptions) error {
+	repo, chart := splitAdd(o)
+	if chart == "" || o.Version == "" {
+		return diag.Usagef("helm add needs a repository, a chart and --version")
+	}
+	u, err := url.Parse(repo)
+	switch {
+	case err != nil:
+		return diag.Usagef("repository %q is not a URL: %v", o.Repo, err)
+	case u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "oci":
+		return &diag.UsageError{Err: fmt.Errorf("repository %q: kubenix fetches charts over https, http or oci, not %q", o.Repo, u.Scheme),
+			Hint: "give a chart repository URL (https://charts.example.com) or an OCI reference (oci://registry/path/chart)"}
+	case u.Host == "":
+		return diag.Usagef("repository %q has no host", o.Repo)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return diag.Usagef("repository %q: credentials, queries and fragments do not belong in a repository URL (registries that need a login use helm registry login)", o.Repo)
+	}
+	if strings.ContainsAny(chart, "/\\") || chart == "." || chart == ".." || strings.IndexFunc(chart, unicode.IsControl) >= 0 || strings.TrimSpace(chart) != chart {
+		return diag.Usagef("chart %q is not a chart name", chart)
+	}
+	if _, err := semver.NewConstraint(o.Version); err != nil {
+		return &diag.UsageError{Err: fmt.Errorf("--version %q is not a version or version range: %v", o.Version, err),
+			Hint: "give an exact version (18.1.0) or a semver range (^18.0.0)"}
+	}
+	return nil
+}
+
+// splitAdd returns the repository and the chart, which a lone oci://
+// reference holds as its last path element.
+func splitAdd(o AddOptions) (repo, chart string) {
+	repo, chart = o.Repo, o.Chart
 	if strings.HasPrefix(repo, "oci://") && chart == "" {
 		i := strings.LastIndexByte(repo, '/')
 		repo, chart = repo[:i], repo[i+1:]
 	}
-	if chart == "" || o.Version == "" {
-		return lock.Chart{}, "", diag.Usagef("helm add needs a repository, a chart and --version")
+	return repo, chart
+}
+
+// Add resolves a chart, downloads it into the Nix store, and records it in
+// the lock. It returns the lock entry and the chart's store path.
+func Add(ctx context.Context, o AddOptions, st *nixstore.Store) (lock.Chart, string, error) {
+	if err := CheckAdd(o); err != nil {
+		return lock.Chart{}, "", err
 	}
+	repo, chart := splitAdd(o)
 	path := o.Lock
 	if path == "" {
 		path = lock.FileName

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -115,6 +116,12 @@ func Pin(ctx context.Context, objs []*manifest.Object, opts PinOptions) (*Result
 			}
 		}
 	}
+	strayOutputs(objs, uses, opts.NixImages, func(o *manifest.Object, field, msg, hint string) {
+		res.Problems[o] = append(res.Problems[o], diag.Diagnostic{
+			Severity: diag.Error, Pos: o.Origin.Where(), Path: o.TreePath(), Object: o.ID(),
+			Identity: o.Identity(), Field: field, Reason: "FieldValueInvalid", Message: msg, Hint: hint,
+		})
+	})
 	if opts.Build && len(nix)+len(snap) > 0 {
 		if err := buildImages(ctx, nix, snap, opts, byRef, fail); err != nil {
 			return nil, err
@@ -132,6 +139,61 @@ func Pin(ctx context.Context, objs []*manifest.Object, opts PinOptions) (*Result
 		res.Images = append(res.Images, byRef[k])
 	}
 	return res, nil
+}
+
+// storePathHash finds the hash part of store paths in a string.
+var storePathHash = regexp.MustCompile(`/([0-9abcdfghijklmnpqrsvwxyz]{32})-`)
+
+// strayOutputs reports the strings, outside the fields that hold image
+// references, that carry the output path of a derivation the evaluation
+// refers to ("${drv}" in a ConfigMap's data): kubenix writes the text of
+// the path and builds nothing, so the manifest names a path that exists on
+// no node. An image is what kubenix builds (kubenix.image, in an image
+// field); a file's content is builtins.readFile.
+func strayOutputs(objs []*manifest.Object, uses []*Use, nixImages map[string]NixImage, fail func(o *manifest.Object, field, msg, hint string)) {
+	if len(nixImages) == 0 {
+		return
+	}
+	imageField := map[*manifest.Object]map[string]bool{}
+	for _, u := range uses {
+		if imageField[u.Object] == nil {
+			imageField[u.Object] = map[string]bool{}
+		}
+		imageField[u.Object][u.Field] = true
+	}
+	for _, o := range objs {
+		var walk func(segs []any, v any)
+		walk = func(segs []any, v any) {
+			switch t := v.(type) {
+			case map[string]any:
+				for _, k := range slices.Sorted(maps.Keys(t)) {
+					walk(append(segs, k), t[k])
+				}
+			case []any:
+				for i, e := range t {
+					walk(append(segs, i), e)
+				}
+			case string:
+				if len(t) < 34 || !strings.Contains(t, "-") { // no store path in it
+					return
+				}
+				field := manifest.FieldPath(segs)
+				if imageField[o][field] {
+					return
+				}
+				for _, m := range storePathHash.FindAllStringSubmatch(t, -1) {
+					img, ok := nixImages[m[1]]
+					if !ok || !strings.HasSuffix(img.Drv, ".drv") {
+						continue // built before kubenix ran (--from-json), or not a derivation's output
+					}
+					fail(o, field, fmt.Sprintf("the value holds %s, the output of the derivation %s, as text: kubenix builds nothing for it, and the path exists on no node the manifest is applied to", img.Out, img.Drv),
+						"for a file's content use builtins.readFile; for an image, kubenix.image in an image field; if the store path is what you mean (a NixOS node's store), build it yourself and write builtins.unsafeDiscardStringContext")
+					return
+				}
+			}
+		}
+		walk(nil, o.Body)
+	}
 }
 
 // buildImages realises the image derivations, archives and

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +37,9 @@ func (Listening) serveEvent() {}
 // ServeRegistry serves the Nix-built images a result refers to, read-only,
 // until ctx ends, telling events what it serves and where.
 func ServeRegistry(ctx context.Context, result, addr, cacheDir string, events func(ServeEvent)) error {
+	if err := CheckListenAddr(addr); err != nil {
+		return err
+	}
 	data, err := userfile.Read(filepath.Join(result, ListFile), userfile.SmallLimit)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, serr := os.Stat(result); serr != nil {
@@ -92,6 +97,25 @@ func ServeRegistry(ctx context.Context, result, addr, cacheDir string, events fu
 	}
 	return nil
 }
+
+// CheckListenAddr validates --addr before any image is read: HOST:PORT,
+// the host an IP address, a name or empty (every interface), the port a
+// number (0 picks a free one).
+func CheckListenAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return &diag.UsageError{Err: fmt.Errorf("--addr %q: expected HOST:PORT (127.0.0.1:5000, :5000)", addr)}
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || strconv.FormatUint(n, 10) != port {
+		return &diag.UsageError{Err: fmt.Errorf("--addr %q: the port %q is not a number from 0 to 65535", addr, port)}
+	}
+	if host != "" && net.ParseIP(host) == nil && !hostName.MatchString(host) {
+		return &diag.UsageError{Err: fmt.Errorf("--addr %q: %q is not an IP address or a host name", addr, host)}
+	}
+	return nil
+}
+
+var hostName = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$`)
 
 func tampered(info *Info, img *Image) error {
 	return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: info.Archive},

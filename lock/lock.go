@@ -15,7 +15,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/internal/atomicfile"
 	"github.com/kubenix/kubenix/internal/userfile"
 )
@@ -84,10 +88,106 @@ func Parse(path string, b []byte) (*File, error) {
 	if f.Version != 1 {
 		return nil, fmt.Errorf("%s: lock version %d is not supported by this kubenix", path, f.Version)
 	}
+	// A field kubenix does not know is a typo or a lock of another tool:
+	// what it meant to pin would silently not be pinned.
+	if key, off, ok := unknownField(b); ok {
+		return nil, invalid(path, b, off, fmt.Sprintf("unknown field %q: a kubenix lock has version, charts (repo, chart, constraint, version, url, sha256, digest, plainHTTP) and images (digest)", key))
+	}
+	for _, ref := range slices.Sorted(maps.Keys(f.Images)) {
+		if _, err := name.ParseReference(ref); err != nil {
+			return nil, invalid(path, b, keyOffset(b, ref), fmt.Sprintf("images: %q is not an image reference (registry/name:tag, as objects write it)", ref))
+		}
+	}
 	if err := f.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return f, nil
+}
+
+// invalid is an entry of the lock that is wrong: exit 1, at its line.
+func invalid(path string, b []byte, off int, msg string) error {
+	line := bytes.Count(b[:off], []byte("\n")) + 1
+	col := off - (bytes.LastIndexByte(b[:off], '\n') + 1) + 1
+	return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path, Line: line, Col: col}, Message: msg,
+		Hint: "kubenix images lock and kubenix helm add write kubenix.lock; fix the entry or write it again"}}.Err()
+}
+
+// keyOffset is where the object key k is written in b (0 if not found).
+func keyOffset(b []byte, k string) int {
+	q, _ := json.Marshal(k)
+	if i := bytes.Index(b, q); i >= 0 {
+		return i
+	}
+	return 0
+}
+
+// lockFields are the keys of each level of a lock: nil for a value kubenix
+// does not look into, a map of fields, or byName for an object whose keys
+// are names (charts, images) and whose values have the fields given.
+type lockFields map[string]any
+
+type byName struct{ fields lockFields }
+
+// lookup finds a field as json.Unmarshal does, ignoring case.
+func (f lockFields) lookup(k string) (any, bool) {
+	for name, v := range f {
+		if strings.EqualFold(name, k) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+var lockSchema = lockFields{
+	"version": nil,
+	"charts":  byName{lockFields{"repo": nil, "chart": nil, "constraint": nil, "version": nil, "url": nil, "sha256": nil, "digest": nil, "plainHTTP": nil}},
+	"images":  byName{lockFields{"digest": nil}},
+}
+
+// unknownField finds the first key of b (a lock that parses) that a lock
+// does not have, and where it is written.
+func unknownField(b []byte) (string, int, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var walk func(s any) (string, int, bool, error)
+	walk = func(s any) (string, int, bool, error) {
+		if s == nil {
+			var skip json.RawMessage
+			return "", 0, false, dec.Decode(&skip)
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return "", 0, false, err
+		}
+		if d, ok := tok.(json.Delim); !ok || d != '{' {
+			return "", 0, false, nil // json.Unmarshal took it: null
+		}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return "", 0, false, err
+			}
+			k, _ := tok.(string)
+			var sub any
+			switch t := s.(type) {
+			case lockFields:
+				v, known := t.lookup(k)
+				if !known {
+					q, _ := json.Marshal(k)
+					return k, max(int(dec.InputOffset())-len(q), 0), true, nil
+				}
+				sub = v
+			case byName:
+				sub = t.fields
+			}
+			if k, off, found, err := walk(sub); found || err != nil {
+				return k, off, found, err
+			}
+		}
+		_, err = dec.Token() // '}'
+		return "", 0, false, err
+	}
+	k, off, found, err := walk(lockSchema)
+	return k, off, found && err == nil
 }
 
 var (

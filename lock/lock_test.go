@@ -3,6 +3,7 @@ package lock
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -40,4 +41,22 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip changed the lock:\n%s\n%s", b, b2)
 		}
 	})
+}
+
+// A field a lock does not have is refused at its line; so is an image key
+// that is not a reference. Fields differing only in case are what
+// json.Unmarshal reads them as.
+func TestParseRefusesUnknown(t *testing.T) {
+	hex := strings.Repeat("ab", 32)
+	for in, want := range map[string]string{
+		"{\"version\": 1,\n \"imgaes\": {}}": `kubenix.lock:2:2: unknown field "imgaes"`,
+		"{\"version\": 1, \"images\": {\"a:1\": {\"digest\": \"sha256:" + hex + "\",\n\"tag\": 1}}}": `kubenix.lock:2:1: unknown field "tag"`,
+		"{\"version\": 1, \"images\": {\"NOT A REF\": {\"digest\": \"sha256:" + hex + "\"}}}":        `kubenix.lock:1:27: images: "NOT A REF" is not an image reference`,
+		"{\"version\": 1, \"Images\": {\"a:1\": {\"Digest\": \"sha256:" + hex + "\"}}}":              "",
+	} {
+		_, err := Parse("kubenix.lock", []byte(in))
+		if got := fmt.Sprint(err); want == "" && err != nil || want != "" && !strings.HasPrefix(got, want) {
+			t.Errorf("%s:\n got %v\nwant %s", in, err, want)
+		}
+	}
 }

@@ -14,7 +14,8 @@ type Sites map[string]Origin
 
 // Extract finds the objects in an evaluated tree: every attrset with
 // apiVersion and kind, with `kind: List` unwrapped. Anything else that is not
-// an attrset or list of objects (or null) is an error naming its tree path.
+// an attrset or list of objects (or null, but for the whole value) is an
+// error naming its tree path.
 //
 // The top-level attribute `resources` holds the keyed-resources form
 // (resources.<plural>.<name> = {...}); its entries are returned as Keyed
@@ -30,6 +31,11 @@ func Extract(tree any, sites Sites) ([]*Object, []*Keyed, diag.List) {
 		}
 		x.keyedForm(top["resources"])
 		tree = rest
+	}
+	if tree == nil {
+		// null is "nothing here" inside the tree; as the whole value it is
+		// a file that forgot its objects (a missing `in`, a wrong branch).
+		x.fail(x.origin(nil, diag.Pos{}), "", "", "expected a Kubernetes object (an attrset with apiVersion and kind), or an attrset or list of them; found null as the whole value")
 	}
 	x.walk(nil, tree, diag.Pos{})
 	for _, o := range x.objs {

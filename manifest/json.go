@@ -1,8 +1,10 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -22,6 +24,9 @@ func DecodeJSON(b []byte) (any, error) {
 	d.space()
 	v, err := d.value(0)
 	if err != nil {
+		if je, ok := err.(*JSONError); ok {
+			slices.Reverse(je.Path) // collected from the inside out
+		}
 		return nil, err
 	}
 	d.space()
@@ -37,10 +42,40 @@ type jsonDecoder struct {
 	keys map[string]string // interned object keys: a few dozen names repeat in every object
 }
 
-const maxJSONDepth = 10000
+// MaxJSONDepth is how deeply nested a value DecodeJSON reads may be.
+const MaxJSONDepth = 10000
+
+// JSONProblem is why DecodeJSON stopped.
+type JSONProblem int
+
+const (
+	JSONSyntax    JSONProblem = iota // not JSON
+	JSONTooDeep                      // nested more than MaxJSONDepth levels
+	JSONNonFinite                    // inf or nan, which Nix writes and JSON has not
+)
+
+// JSONError is a value DecodeJSON cannot read: why, at which byte, and at
+// which value (its keys and indices from the top), so that a caller can
+// say where the user wrote it.
+type JSONError struct {
+	Problem JSONProblem
+	Offset  int
+	Path    []any // string keys and int indices
+	Msg     string
+}
+
+func (e *JSONError) Error() string { return fmt.Sprintf("JSON at offset %d: %s", e.Offset, e.Msg) }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
-	return fmt.Errorf("JSON at offset %d: %s", d.i, fmt.Sprintf(format, args...))
+	return &JSONError{Offset: d.i, Msg: fmt.Sprintf(format, args...)}
+}
+
+// within adds the key or index of the value an error happened in.
+func within(err error, seg any) error {
+	if je, ok := err.(*JSONError); ok {
+		je.Path = append(je.Path, seg)
+	}
+	return err
 }
 
 func (d *jsonDecoder) space() {
@@ -55,12 +90,13 @@ func (d *jsonDecoder) space() {
 }
 
 func (d *jsonDecoder) value(depth int) (any, error) {
-	if depth > maxJSONDepth {
-		return nil, d.errorf("nested too deeply")
+	if depth > MaxJSONDepth {
+		return nil, &JSONError{Problem: JSONTooDeep, Offset: d.i, Msg: fmt.Sprintf("nested more than %d levels deep", MaxJSONDepth)}
 	}
 	if d.i >= len(d.b) {
 		return nil, d.errorf("unexpected end")
 	}
+
 	switch c := d.b[d.i]; {
 	case c == '{':
 		d.i++
@@ -87,7 +123,7 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 			d.space()
 			v, err := d.value(depth + 1)
 			if err != nil {
-				return nil, err
+				return nil, within(err, k)
 			}
 			m[k] = v
 			d.space()
@@ -119,7 +155,7 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 			d.space()
 			v, err := d.value(depth + 1)
 			if err != nil {
-				return nil, err
+				return nil, within(err, len(l))
 			}
 			l = append(l, v)
 			d.space()
@@ -143,11 +179,36 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 	case c == 'f':
 		return false, d.literal("false")
 	case c == 'n':
-		return nil, d.literal("null")
+		if err := d.literal("null"); err != nil {
+			if nf := d.nonFinite(); nf != nil {
+				return nil, nf
+			}
+			return nil, err
+		}
+		return nil, nil
 	case c == '-' || c >= '0' && c <= '9':
+		if c == '-' && d.i+1 < len(d.b) && (d.b[d.i+1] == 'i' || d.b[d.i+1] == 'n') {
+			if err := d.nonFinite(); err != nil {
+				return nil, err
+			}
+		}
 		return d.number()
 	}
+	if err := d.nonFinite(); err != nil {
+		return nil, err
+	}
 	return nil, d.errorf("unexpected character %q", d.b[d.i])
+}
+
+// nonFinite is the error for a number Nix writes that JSON has not.
+func (d *jsonDecoder) nonFinite() error {
+	for _, w := range []string{"inf", "-inf", "nan", "-nan"} {
+		if bytes.HasPrefix(d.b[d.i:], []byte(w)) {
+			return &JSONError{Problem: JSONNonFinite, Offset: d.i,
+				Msg: fmt.Sprintf("a float that is not a finite number (%s): JSON, and so Kubernetes, has no such number", w)}
+		}
+	}
+	return nil
 }
 
 func (d *jsonDecoder) literal(word string) error {

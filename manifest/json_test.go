@@ -3,7 +3,9 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -69,4 +71,41 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want)
 		}
 	})
+}
+
+// A value DecodeJSON cannot read says why and at which value, so that the
+// caller can point at where the user wrote it.
+func TestDecodeJSONErrorPath(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, MaxJSONDepth+5) + "1" + strings.Repeat("}", MaxJSONDepth+5)
+	for _, tc := range []struct {
+		in      string
+		problem JSONProblem
+		path    []any
+	}{
+		{`{"value":{"o":{"spec":{"x":inf}}}}`, JSONNonFinite, []any{"value", "o", "spec", "x"}},
+		{`{"l":[1,-inf]}`, JSONNonFinite, []any{"l", 1}},
+		{`[nan]`, JSONNonFinite, []any{0}},
+		{`{"a":-nan}`, JSONNonFinite, []any{"a"}},
+		{`{"a":[1,nul]}`, JSONSyntax, []any{"a", 1}},
+		{`{"a":-i}`, JSONSyntax, []any{"a"}},
+		{deep, JSONTooDeep, nil},
+	} {
+		_, err := DecodeJSON([]byte(tc.in))
+		je, ok := err.(*JSONError)
+		if !ok {
+			t.Fatalf("%.40s: %v, want a *JSONError", tc.in, err)
+		}
+		if je.Problem != tc.problem {
+			t.Errorf("%.40s: problem %d, want %d (%v)", tc.in, je.Problem, tc.problem, err)
+		}
+		if tc.problem == JSONTooDeep {
+			if len(je.Path) != MaxJSONDepth+1 || je.Path[0] != "a" {
+				t.Errorf("too deep: path of %d segments", len(je.Path))
+			}
+			continue
+		}
+		if fmt.Sprint(je.Path) != fmt.Sprint(tc.path) {
+			t.Errorf("%s: path %v, want %v", tc.in, je.Path, tc.path)
+		}
+	}
 }

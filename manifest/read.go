@@ -3,12 +3,16 @@ package manifest
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -40,7 +44,9 @@ func ReadFileEach(path string, fields bool, f func([]*Object)) diag.List {
 		return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
 	}
 	defer r.Close()
-	return readEach(path, bufio.NewReaderSize(r, 64<<10), fields, f)
+	// The whole file only to place an error the parser gives no line.
+	whole := func() []byte { b, _ := userfile.Read(path, userfile.ManifestLimit); return b }
+	return readEach(path, bufio.NewReaderSize(r, 64<<10), whole, fields, f)
 }
 
 // Read parses a multi-document YAML (or JSON) stream into objects, with
@@ -49,12 +55,12 @@ func ReadFileEach(path string, fields bool, f func([]*Object)) diag.List {
 // mapping, which kubectl silently resolves to the last, are errors.
 func Read(file string, data []byte) ([]*Object, diag.List) {
 	var objs []*Object
-	l := readEach(file, bytes.NewReader(data), true, func(o []*Object) { objs = append(objs, o...) })
+	l := readEach(file, bytes.NewReader(data), func() []byte { return data }, true, func(o []*Object) { objs = append(objs, o...) })
 	return objs, l
 }
 
-func readEach(file string, data io.Reader, fields bool, f func([]*Object)) diag.List {
-	return eachDocument(file, 1, data, fields, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
+func readEach(file string, data io.Reader, whole func() []byte, fields bool, f func([]*Object)) diag.List {
+	return eachDocument(file, 1, data, whole, fields, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
 		o, d := r.objects(value, root, fields)
 		// Duplicate keys belong to the document's object when it has one;
 		// kubectl would apply the object with the last value.
@@ -78,7 +84,7 @@ func readEach(file string, data io.Reader, fields bool, f func([]*Object)) diag.
 // starting on line `line` of name.
 func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
 	var docs []any
-	l := eachDocument(name, line, bytes.NewReader(data), false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
+	l := eachDocument(name, line, bytes.NewReader(data), func() []byte { return data }, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
 		if value != nil {
 			docs = append(docs, value)
 		}
@@ -90,7 +96,7 @@ func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
 // eachDocument decodes each document of a stream and hands its value to
 // f, with the reader that indexed it (its duplicate keys in r.diags) and,
 // when fields is set, every field's position.
-func eachDocument(file string, line int, data io.Reader, fields bool, f func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List) diag.List {
+func eachDocument(file string, line int, data io.Reader, whole func() []byte, fields bool, f func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List) diag.List {
 	dec := kyaml.NewDecoder(data)
 	var l diag.List
 	for {
@@ -101,6 +107,9 @@ func eachDocument(file string, line int, data io.Reader, fields bool, f func(r *
 		}
 		if err != nil {
 			d := yamlError(file, err)
+			if d.Pos.Line == 0 {
+				d.Pos = anchorPos(file, whole(), err)
+			}
 			if d.Pos.Line > 0 {
 				d.Pos.Line += line - 1
 			}
@@ -122,8 +131,13 @@ func eachDocument(file string, line int, data io.Reader, fields bool, f func(r *
 		r.index(root, nil, "", pos)
 		value, err := kubectlValue(root)
 		if err != nil {
+			// The conversion says what, not where: find the node.
+			at, msg := culprit(root)
+			if at == nil {
+				at, msg = root, err.Error()
+			}
 			l = append(l, r.diags...)
-			l = append(l, diag.Diagnostic{Severity: diag.Error, Pos: r.pos(root), Message: err.Error()})
+			l = append(l, diag.Diagnostic{Severity: diag.Error, Pos: r.pos(at), Message: msg})
 			continue
 		}
 		l = append(l, f(&r, root, value, pos)...)
@@ -258,7 +272,15 @@ func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([
 		(&reader{file: r.file, offset: r.offset}).index(root, nil, "", fields)
 	}
 	for i := range x.diags {
-		if p, ok := fields[FieldKey(pathOf(x.diags[i].Path))]; ok {
+		segs := pathOf(x.diags[i].Path)
+		if f := x.diags[i].Field; f != "" {
+			// The field itself, when it is there (metadata: a).
+			if p, ok := fields[FieldKey(append(segs[:len(segs):len(segs)], ParseFieldPath(f)...))]; ok {
+				x.diags[i].Pos, x.diags[i].Path = p, ""
+				continue
+			}
+		}
+		if p, ok := fields[FieldKey(segs)]; ok {
 			x.diags[i].Pos = p
 		} else {
 			x.diags[i].Pos = r.pos(root)
@@ -324,6 +346,90 @@ func pathOf(s string) Path {
 		}
 	}
 	return p
+}
+
+// culprit finds the node kubectl's YAML-to-JSON conversion fails at, and
+// says why: a merge key (<<) whose value is not a mapping or a list of
+// them, a !!binary that is not base64, a float JSON cannot hold. Aliases
+// are not followed (see index).
+func culprit(n *kyaml.Node) (*kyaml.Node, string) {
+	switch n.Kind {
+	case kyaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" && k.ShortTag() == "!!merge" && !mergeable(v) {
+				return v, "the value of a merge key (<<) must be a mapping, or a list of mappings"
+			}
+			if at, msg := culprit(k); at != nil {
+				return at, msg
+			}
+			if at, msg := culprit(v); at != nil {
+				return at, msg
+			}
+		}
+	case kyaml.SequenceNode:
+		for _, c := range n.Content {
+			if at, msg := culprit(c); at != nil {
+				return at, msg
+			}
+		}
+	case kyaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!binary":
+			if _, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), "")); err != nil {
+				return n, fmt.Sprintf("!!binary %q is not base64", n.Value)
+			}
+		case "!!float":
+			if f, err := strconv.ParseFloat(strings.TrimPrefix(strings.ToLower(n.Value), "."), 64); err == nil && (math.IsInf(f, 0) || math.IsNaN(f)) ||
+				nonFiniteYAML.MatchString(n.Value) {
+				return n, fmt.Sprintf("a float that is not a finite number (%s): JSON, and so Kubernetes, has no such number", n.Value)
+			}
+		}
+	}
+	return nil, ""
+}
+
+var nonFiniteYAML = regexp.MustCompile(`^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$`)
+
+func mergeable(v *kyaml.Node) bool {
+	if v.Kind == kyaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	switch v.Kind {
+	case kyaml.MappingNode:
+		return true
+	case kyaml.SequenceNode:
+		for _, c := range v.Content {
+			if c.Kind == kyaml.AliasNode && c.Alias != nil {
+				c = c.Alias
+			}
+			if c.Kind != kyaml.MappingNode {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+var unknownAnchor = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+
+// anchorPos places the error of an alias to an anchor that is not
+// defined, which the YAML parser reports without a line: the first *name.
+func anchorPos(file string, data []byte, err error) diag.Pos {
+	m := unknownAnchor.FindStringSubmatch(err.Error())
+	if m == nil {
+		return diag.Pos{File: file}
+	}
+	re := regexp.MustCompile(`\*` + regexp.QuoteMeta(m[1]) + `($|[\s,\]}])`)
+	loc := re.FindIndex(data)
+	if loc == nil {
+		return diag.Pos{File: file}
+	}
+	before := data[:loc[0]]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return diag.Pos{File: file, Line: line, Col: col}
 }
 
 func yamlError(file string, err error) diag.Diagnostic {

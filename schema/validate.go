@@ -145,7 +145,25 @@ func (s *Set) fullCheck(o *manifest.Object, t *Type, c *compiled, opts Options) 
 	if s.onMachinery != nil {
 		s.onMachinery(machinery)
 	}
-	return errs, warnOrErr(unknownErrs, opts.AllowUnknownFields, &errs)
+	return errs, warnOrErr(beneathTypeErrors(errs, unknownErrs), opts.AllowUnknownFields, &errs)
+}
+
+// beneathTypeErrors leaves out the unknown fields inside a value of the
+// wrong type: data.x = {y: z} where a string belongs is one error at
+// data.x, not another for data.x.y (which the schema cannot declare).
+func beneathTypeErrors(errs, unknown field.ErrorList) field.ErrorList {
+	var out field.ErrorList
+next:
+	for _, u := range unknown {
+		for _, e := range errs {
+			if e.Type == field.ErrorTypeTypeInvalid && e.Field != "" &&
+				(strings.HasPrefix(u.Field, e.Field+".") || strings.HasPrefix(u.Field, e.Field+"[")) {
+				continue next
+			}
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 func warnOrErr(unknown field.ErrorList, allow bool, errs *field.ErrorList) field.ErrorList {

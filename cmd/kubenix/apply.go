@@ -48,6 +48,11 @@ kubectl's output is passed through; --kubeconfig and --context go to kubectl.`,
 			default:
 				return diag.Usagef("--dry-run takes server (or none), not %q: a client-side dry run cannot check a result", dryRun)
 			}
+			kubectl, err := apply.FindKubectl(opts.Kubectl)
+			if err != nil {
+				return err
+			}
+			opts.Kubectl = kubectl
 			plan, err := apply.Read(dir)
 			if err != nil {
 				return a.report("text", err)

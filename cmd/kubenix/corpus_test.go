@@ -158,6 +158,9 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "lock flag a directory", files: map[string]string{"l/x": ""}, args: []string{"check", "app.nix", "--lock", "l"}, code: 2, want: "l: not a regular file (a directory)"},
 		{name: "lock a yaml file", args: []string{"check", "app.nix", "--lock", "cm.yaml"}, code: 2, want: "cm.yaml: not a kubenix lock: expected a JSON object"},
 
+		{name: "lock unknown field", files: map[string]string{"kubenix.lock": "{\n  \"version\": 1,\n  \"imgaes\": {}\n}\n"}, args: []string{"check", "app.nix"}, code: 1, want: `kubenix.lock:3:3: error: unknown field "imgaes"`},
+		{name: "lock unknown chart field", files: map[string]string{"kubenix.lock": "{\"version\": 1, \"charts\": {\"r/c@1\": {\"repo\": \"https://x\", \"chart\": \"c\", \"version\": \"1\",\n  \"sha265\": \"" + strings.Repeat("a", 64) + "\"}}}\n"}, args: []string{"check", "app.nix"}, code: 1, want: `kubenix.lock:2:3: error: unknown field "sha265"`},
+		{name: "lock image key not a reference", files: map[string]string{"kubenix.lock": "{\"version\": 1,\n \"images\": {\"NOT A REF\": {\"digest\": \"sha256:" + strings.Repeat("a", 64) + "\"}}}\n"}, args: []string{"check", "app.nix"}, code: 1, want: `kubenix.lock:2:13: error: images: "NOT A REF" is not an image reference`},
 		// Result directories: untrusted data, read with file:line.
 		{name: "result diff bad yaml", files: map[string]string{"old/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n", "new/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n"}, args: []string{"diff", "old", "new"}, code: 2, want: "new/a.yaml:3: error: YAML"},
 		{name: "result diff missing old", args: []string{"diff", "gone", "cm.yaml"}, code: 2, want: "gone: no such file or directory"},
@@ -175,6 +178,9 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "result out-dir is a file", args: []string{"build", "app.nix", "--out-dir", "cm.yaml"}, code: 2, want: "--out-dir cm.yaml exists and is not a directory"},
 		{name: "result out-dir and out-link", args: []string{"build", "app.nix", "--out-dir", "o", "--out-link", "l"}, code: 2, want: "--out-dir writes plain files; it cannot be combined with --out-link"},
 
+		{name: "result out-dir in proc", args: []string{"build", "app.nix", "--out-dir", "/proc/kubenix-x"}, code: 2, want: "--out-dir /proc/kubenix-x: kubenix cannot create files in /proc"},
+		{name: "result out-dir through a file", args: []string{"build", "app.nix", "--out-dir", "cm.yaml/sub/out"}, code: 2, want: "--out-dir cm.yaml/sub/out: cm.yaml is a file, not a directory"},
+		{name: "result out-link parent missing", args: []string{"build", "app.nix", "--out-link", "gone/result"}, code: 2, want: "--out-link gone/result: the directory gone does not exist", absent: "gone"},
 		// CLI misuse: exit 2 at the flag, before any work.
 		{name: "cli unknown command", args: []string{"bulid", "app.nix"}, code: 2, want: "unknown command \"bulid\" for \"kubenix\""},
 		{name: "cli unknown flag", args: []string{"check", "app.nix", "--frobnicate"}, code: 2, want: "unknown flag: --frobnicate"},
@@ -212,6 +218,32 @@ func TestHostileCorpusCases(t *testing.T) {
 		{name: "cli images lock missing file", args: []string{"images", "lock", "gone.nix"}, code: 2, want: "gone.nix: no such file"},
 		{name: "cli images push with nothing to push", args: []string{"images", "push", "app.nix"}, code: 2, want: "the build has no Nix-built images (kubenix.image) to push"},
 		{name: "cli version extra arg", args: []string{"version", "extra"}, code: 2, want: "kubenix version takes no arguments"},
+		// Flags checked before any work: no network, no image read, nothing run.
+		{name: "cli helm add bad version", args: []string{"helm", "add", "https://charts.invalid", "redis", "--version", "not..a..version"}, code: 2, want: `--version "not..a..version" is not a version or version range`, not: "cannot reach"},
+		{name: "cli helm add ftp repo", args: []string{"helm", "add", "ftp://charts.invalid", "redis", "--version", "1.0.0"}, code: 2, want: `repository "ftp://charts.invalid": kubenix fetches charts over https, http or oci, not "ftp"`, not: "cannot reach"},
+		{name: "cli helm add file repo", args: []string{"helm", "add", "file:///etc", "passwd", "--version", "1.0.0"}, code: 2, want: `kubenix fetches charts over https, http or oci, not "file"`, not: "cannot reach"},
+		{name: "cli registry serve bad port", args: []string{"registry", "serve", "--addr", "127.0.0.1:99999", "gone"}, code: 2, want: `--addr "127.0.0.1:99999": the port "99999" is not a number from 0 to 65535`},
+		{name: "cli registry serve no port", args: []string{"registry", "serve", "--addr", "localhost", "gone"}, code: 2, want: `--addr "localhost": expected HOST:PORT`},
+		{name: "cli apply kubectl missing", args: []string{"apply", "gone", "--kubectl", "/nonexistent/kubectl"}, code: 2, want: "--kubectl /nonexistent/kubectl: no such file", not: "no such result"},
+		{name: "cli apply kubectl a directory", files: map[string]string{"r/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n"}, args: []string{"apply", "r", "--kubectl", "/etc"}, code: 2, want: "--kubectl /etc: a directory"},
+		{name: "cli arg does not parse", args: []string{"check", "app.nix", "--arg", "x", "{"}, code: 2, want: `--arg x "{": not a Nix expression kubenix can pass: syntax error, unexpected end of file`},
+		{name: "cli arg undefined variable", files: map[string]string{"x.nix": "{ kubenix, a, b }: {}\n"}, args: []string{"check", "x.nix", "--arg", "a", "1", "--arg", "b", "nope"}, code: 2, want: `--arg b "nope": not a Nix expression kubenix can pass: undefined variable 'nope'`, not: "--arg a"},
+		{name: "cli nix-instantiate not nix", args: []string{"check", "app.nix", "--nix-instantiate", "/bin/echo"}, code: 2, want: `--nix-instantiate /bin/echo is not nix-instantiate: asked its --version, it says "echo (GNU coreutils)`},
+		// YAML the conversion refuses: at the line of the node, one error each.
+		{name: "yaml merge of a scalar", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\ndata:\n  <<: 5\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:5:7: error: the value of a merge key (<<) must be a mapping, or a list of mappings"},
+		{name: "yaml binary not base64", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\nbinaryData:\n  x: !!binary 12\n"}, args: []string{"check", "x.yaml"}, code: 1, want: `x.yaml:5:6: error: !!binary "12" is not base64`},
+		{name: "yaml metadata a string", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\n\nmetadata: a\n"}, args: []string{"check", "x.yaml"}, code: 1, want: `x.yaml:4:1: error: ConfigMap/?: metadata: metadata must be an attrset, found a string ("a")`},
+		{name: "yaml undefined alias", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\ndata:\n  x: *nope\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:5:6: error: YAML: yaml: unknown anchor 'nope' referenced"},
+		{name: "yaml flow map where a string belongs", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\ndata: {x: {y: z}}\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:4:8: error: ConfigMap/default/a: data.x: Invalid value: \"object\"", not: "data.x.true"},
+		{name: "yaml infinite float", files: map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\nspec:\n  x: .inf\n"}, args: []string{"check", "x.yaml"}, code: 1, want: "x.yaml:5:6: error: a float that is not a finite number (.inf)"},
+		// Values JSON cannot carry: exit 1 where the user wrote them.
+		{name: "nix infinite float", files: map[string]string{"x.nix": nixObj("    spec.x = 1.0e308 * 10.0;")}, args: []string{"check", "x.nix"}, code: 1, want: "x.nix:4:5: error: a float that is not a finite number (inf)"},
+		{name: "nix infinite float in build", files: map[string]string{"x.nix": nixObj("    spec.x = -1.0e308 * 10.0;")}, args: []string{"build", "x.nix", "--no-out-link"}, code: 1, want: "x.nix:4:5: error: a float that is not a finite number (-inf)"},
+		{name: "nix nested 20000 levels", files: map[string]string{"x.nix": "{ kubenix }:\nlet f = n: if n == 0 then \"x\" else { a = f (n - 1); };\nin { o = { apiVersion = \"v1\"; kind = \"ConfigMap\"; metadata.name = \"a\"; data.x = f 20000; }; }\n"}, args: []string{"check", "x.nix"}, code: 1, want: "x.nix:2:38: error: the value is nested more than 10000 levels deep"},
+		{name: "chart values a number", files: map[string]string{"app.nix": "{ kubenix }: {\n  c = kubenix.helm.chart { chart = ./c; name = \"x\"; namespace = \"default\";\n    values = 5; };\n}\n", "c/Chart.yaml": chartYAML}, args: []string{"check", "app.nix"}, code: 1, want: "app.nix:3:5: error: kubenix.helm.chart: values must be an attribute set, found a value of type int", not: "unmarshal"},
+		{name: "nix null as the whole value", files: map[string]string{"x.nix": "{ kubenix }: null\n"}, args: []string{"check", "x.nix"}, code: 1, want: "x.nix: error: expected a Kubernetes object (an attrset with apiVersion and kind), or an attrset or list of them; found null as the whole value"},
+		{name: "from-json null", files: map[string]string{"t.json": "null"}, args: []string{"build", "--from-json", "t.json", "--no-out-link"}, code: 1, want: "t.json: error: expected a Kubernetes object"},
+		{name: "nix derivation in data", files: map[string]string{"x.nix": nixObj("    data.x = \"${derivation { name = \"x\"; system = builtins.currentSystem; builder = \"/bin/sh\"; }}\";")}, args: []string{"build", "x.nix", "--out-dir", "out"}, code: 1, want: "x.nix:4:5: error: ConfigMap/default/a: data.x: the value holds /nix/store/", absent: "out"},
 		// Signals: a long evaluation stops promptly, exit 2, nothing written.
 		{name: "signal check SIGINT", files: slowNix, args: []string{"check", "slow.nix"}, signal: syscall.SIGINT, code: 2, want: "interrupted"},
 		{name: "signal check SIGTERM", files: slowNix, args: []string{"check", "slow.nix"}, signal: syscall.SIGTERM, code: 2, want: "interrupted"},

@@ -15,6 +15,7 @@ import (
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kubenix/kubenix/diag"
+	"github.com/kubenix/kubenix/eval"
 	"github.com/kubenix/kubenix/internal/userfile"
 )
 
@@ -24,7 +25,8 @@ const lockMayBeNew = "kubenix/lock-may-be-new"
 
 // checkFlagValues validates the flags every command shares before any work
 // starts, so a wrong value is reported once, at the flag, with exit 2:
-// the diagnostics --format, the -n namespace, --crd and --lock paths.
+// the diagnostics --format, the -n namespace, --crd and --lock paths, and
+// that --nix-instantiate is one.
 func checkFlagValues(cmd *cobra.Command, _ []string) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
@@ -66,6 +68,8 @@ func checkFlagValues(cmd *cobra.Command, _ []string) error {
 			if _, rerr := name.NewRepository(f.Value.String()+"/image", name.StrictValidation); rerr != nil || f.Value.String() == "" {
 				err = diag.Usagef("--image-registry %q: expected a registry host, with an optional path (registry.example.com/team, localhost:5000)", f.Value.String())
 			}
+		case "nix-instantiate":
+			err = eval.CheckNixInstantiate(cmd.Context(), f.Value.String())
 		case "lock":
 			p := f.Value.String()
 			if cmd.Annotations[lockMayBeNew] != "" || p == "" {

@@ -61,6 +61,9 @@ credentials of 'helm registry login' or docker.`,
 			if o.Version == "" {
 				return diag.Usagef("--version is required: charts are pinned")
 			}
+			if err := helmwrap.CheckAdd(o); err != nil {
+				return err
+			}
 			st, err := nixstore.Find(nixStore, "", nixstore.EnvDir())
 			if err != nil {
 				return err

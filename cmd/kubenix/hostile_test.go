@@ -302,7 +302,7 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "app.nix", "--crd", "missing.yaml"}, code: 2, want: "--crd missing.yaml: no such file or directory"},
 		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "/missing.lock"}, code: 2, want: "--lock /missing.lock: no such file or directory"},
 		{args: []string{"explain", "../../etc"}, code: 2, want: `"../../etc" is not a RESOURCE[.FIELD...]`},
-		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "/bin/false failed (exit status 1) without saying why"},
+		{args: []string{"check", "app.nix", "--nix-instantiate", "/bin/false"}, code: 2, want: "--nix-instantiate /bin/false: /bin/false failed (exit status 1) when asked its --version"},
 		// One error per problem, at its field.
 		{args: []string{"check", "ints.nix"}, code: 1, want: "ints.nix:3:14: error: Deployment/default/a: spec.replicas: Invalid value: 99999999999", not: "<nil>"},
 		{args: []string{"check", "leaf.nix"}, code: 1, want: `leaf.nix: error: expected a Kubernetes object (an attrset with apiVersion and kind), or an attrset or list of them; found a string ("remember the service")`},
@@ -352,13 +352,13 @@ func TestHostileInputCorpus(t *testing.T) {
 func TestInterruptAfterEvaluation(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
-	for i := range 30000 {
+	for i := range 60000 {
 		fmt.Fprintf(&b, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d, namespace: default}\ndata: {a: \"%d\"}\n---\n", i, i)
 	}
 	writeFile(t, filepath.Join(dir, "big.yaml"), b.String())
 	writeFile(t, filepath.Join(dir, "big.nix"), `{ kubenix }: builtins.genList (i: {
   apiVersion = "v1"; kind = "ConfigMap"; metadata = { name = "cm-${toString i}"; namespace = "default"; }; data.a = toString i;
-}) 30000
+}) 60000
 `)
 	for _, tc := range []struct {
 		args []string
@@ -378,13 +378,46 @@ func TestInterruptAfterEvaluation(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(300 * time.Millisecond)
+		// Signal once the process has done some work of its own (CPU
+		// time, not wall time: a loaded machine starts it late), so the
+		// handler is installed and, for eval, Nix has answered.
+		if !busyFor(cmd.Process.Pid, 150*time.Millisecond, 30*time.Second) {
+			cmd.Wait()
+			t.Fatalf("%v: ended before it had worked 150ms (exit %d); the test needs a bigger input", args, cmd.ProcessState.ExitCode())
+		}
 		cmd.Process.Signal(tc.sig)
 		cmd.Wait()
 		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(stderr.String(), "interrupted") {
 			t.Errorf("%v: exit %d, stderr %q, stdout %.200q; want 2 and interrupted", args, code, stderr.String(), stdout.String())
 		}
 	}
+}
+
+// busyFor waits until process pid has used at least cpu of CPU time (user
+// and system, from /proc/PID/stat), and says false if it ended first or
+// the wait took longer than limit.
+func busyFor(pid int, cpu, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return false
+		}
+		// The command name (field 2) is in parentheses and may hold
+		// spaces; state, then utime and stime are fields 14 and 15.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) < 13 || f[0] == "Z" {
+			return false
+		}
+		var utime, stime int64
+		fmt.Sscan(f[11], &utime)
+		fmt.Sscan(f[12], &stime)
+		if time.Duration(utime+stime)*10*time.Millisecond >= cpu { // USER_HZ is 100 on Linux
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
 }
 
 // A stream script (streamLayeredImage) is run by the build that pins it,

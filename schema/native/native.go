@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -28,7 +29,8 @@ import (
 )
 
 // Version is the Kubernetes release whose validation code is linked in:
-// --kube-version chooses the schemas, these rules are always this release's.
+// --kube-version chooses the schemas and the feature gates' defaults (see
+// withGatesOf); the rules' code is always this release's.
 const Version = "1.37.2"
 
 // placeholderUID stands for the UID the server gives a new object.
@@ -48,7 +50,8 @@ type Verdict struct {
 // built-in kind, as the API server validates a create: decode the versioned
 // object, default a copy, convert it to the internal type, and run the
 // kind's registry strategy (PrepareForCreate, then Validate and the
-// declarative rules), with the feature gates at their defaults. The verdict
+// declarative rules), with the feature gates at their defaults in the
+// set's Kubernetes version (see withGatesOf). The verdict
 // is nil for objects of kinds whose strategies are not linked. It runs on
 // all cores and reports in object order.
 func Validate(set *schema.Set, objs []*manifest.Object) []*Verdict {
@@ -59,29 +62,31 @@ func Validate(set *schema.Set, objs []*manifest.Object) []*Verdict {
 			builtin = append(builtin, i)
 		}
 	}
-	parallel.Each(builtin, 32, func(i int) {
-		o := objs[i]
-		errs, known, decodeErr := check(o.Body)
-		if !known {
-			return
-		}
-		v := &Verdict{Undecodable: decodeErr != nil}
-		if decodeErr != nil {
-			errs = field.ErrorList{decodeError(o.Body, decodeErr)}
-		}
-		for _, e := range errs {
-			v.Diagnostics = append(v.Diagnostics, schema.FieldDiagnostic(o, e, diag.Error))
-		}
-		results[i] = v
+	withGatesOf(set.KubernetesVersion(), func() {
+		parallel.Each(builtin, 32, func(i int) {
+			o := objs[i]
+			errs, known, decodeErr := check(o.Body)
+			if !known {
+				return
+			}
+			v := &Verdict{Undecodable: decodeErr != nil}
+			if decodeErr != nil {
+				errs = field.ErrorList{decodeError(o.Body, decodeErr)}
+			}
+			for _, e := range errs {
+				v.Diagnostics = append(v.Diagnostics, schema.FieldDiagnostic(o, e, diag.Error))
+			}
+			results[i] = v
+		})
 	})
 	return results
 }
 
 // Errors runs the create validation of one object, given as its JSON tree
-// (which it does not change). It returns nil for kinds it does not know and
+// (which it does not change), with the linked release's feature gates. It returns nil for kinds it does not know and
 // for objects that do not decode.
-func Errors(obj map[string]any) field.ErrorList {
-	errs, _, _ := check(obj)
+func Errors(obj map[string]any) (errs field.ErrorList) {
+	withGatesOf("", func() { errs, _, _ = check(obj) })
 	return errs
 }
 
@@ -125,14 +130,38 @@ func check(obj map[string]any) (errs field.ErrorList, known bool, decodeErr erro
 	ctx = genericapirequest.WithRequestInfo(ctx, &genericapirequest.RequestInfo{IsResourceRequest: true, Verb: "create",
 		APIGroup: gvk.Group, APIVersion: gvk.Version, Namespace: m.GetNamespace(), Name: m.GetName()})
 	defer func() {
-		// Code written for the server's request path may assume what a
-		// request carries; a panic there means no verdict, not a crash.
+		// The server's rules can panic on an object they should refuse
+		// (1.36 and 1.37 dereference a missing spec.completions of an
+		// Indexed Job with a successPolicy); kube-apiserver then fails the
+		// request, so the object cannot be created. kubenix says so, at
+		// the object, rather than crash or accept it.
 		if r := recover(); r != nil {
-			errs, known = nil, false
+			errs, known = field.ErrorList{rulesPanic(r)}, true
 		}
 	}()
 	strategy.PrepareForCreate(ctx, internal)
 	return rest.ValidateCreate(ctx, internal, strategy), true, nil
+}
+
+// rulesPanic is the error for a panic in the server's rules: what it was
+// and in which function of the server, for a report upstream.
+func rulesPanic(r any) *field.Error {
+	where := ""
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if strings.HasPrefix(f.Function, "k8s.io/kubernetes/") {
+			where = " in " + f.Function
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	// Of the whole object: the panic names no field.
+	return &field.Error{Type: field.ErrorTypeInternal, BadValue: field.OmitValueType{},
+		Detail: fmt.Sprintf("kube-apiserver's validation fails on this object (%v%s), so the server refuses it without saying why", r, where)}
 }
 
 // decodeError names the field the decoder stumbled on. The server's decoder

@@ -65,6 +65,20 @@ kind: Widget
 metadata: {name: w}
 spec: {containers: 3}
 `, nil},
+		{"rules that panic: an error of the object, as the server fails", `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: shards, namespace: default}
+spec:
+  completionMode: Indexed
+  parallelism: 2
+  successPolicy: {rules: [{succeededCount: 1}]}
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: work, image: busybox}]
+`, []string{": Internal error: kube-apiserver's validation fails on this object (runtime error: invalid memory address or nil pointer dereference" +
+			" in k8s.io/kubernetes/pkg/apis/batch/validation.validateSuccessPolicyRule), so the server refuses it without saying why"}},
 		{"object that does not decode is left to the schema", `
 apiVersion: v1
 kind: Pod

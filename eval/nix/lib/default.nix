@@ -141,6 +141,17 @@ in
       withSite = objs:
         if site == null then objs
         else map (o: o // { __kubenixOrigin = (o.__kubenixOrigin or { }) // { call = site; }; }) objs;
+      # values reach Helm as its values document, which is a mapping: say
+      # so here, at the values attribute, rather than in Go's words.
+      valuesPos = builtins.unsafeGetAttrPos "values" args;
+      checkedValues =
+        if values == null then { }
+        else if isAttrs values then values
+        else throw "kubenix-error:${builtins.toJSON ({
+          message = "kubenix.helm.chart: values must be an attribute set, found a value of type ${builtins.typeOf values}";
+          hint = "values = { replicaCount = 2; }; or from a file: values = builtins.head (kubenix.fromYAML (builtins.readFile ./values.yaml));";
+        } // (if valuesPos == null then { } else { inherit (valuesPos) file line; col = valuesPos.column; })
+          // (if site == null then { } else { call = site; }))}";
       chartPath = toString chart;
       inStore = builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) chartPath == builtins.storeDir + "/";
       # What identifies the chart's content: its store path (a directory
@@ -156,7 +167,7 @@ in
         inherit chartId;
         render = {
           chart = chartPath;
-          values = json.encode values;
+          values = json.encode checkedValues;
           inherit name namespace includeCRDs kubeVersion noHooks skipTests;
           apiVersions = (context.apiVersions or [ ]) ++ apiVersions;
         };
