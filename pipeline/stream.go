@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/image"
@@ -88,9 +89,7 @@ func checkStream(ctx context.Context, set *schema.Set, opts Options, crds CRDs, 
 	diags = append(diags, keyedDiags...)
 	diags = append(diags, s.duplicates()...)
 	diags = append(diags, s.stale()...)
-	for _, l := range s.per {
-		diags = append(diags, l...)
-	}
+	diags = append(diags, s.found...)
 	diag.SortByPosition(diags)
 	return &CheckResult{Objects: len(s.seen), Diagnostics: diags}, nil
 }
@@ -105,11 +104,46 @@ type placed struct {
 // stream is what checkStream keeps of the objects it has checked.
 type stream struct {
 	sourceDiags []diag.List // found reading each source
-	seen        []placed    // every object checked, without its body
-	per         []diag.List // the problems of seen[i]
+	seen        []checked   // every object checked
+	found       diag.List   // their problems
 	pins        int         // how many times images were pinned
 	staleSeen   map[string]int
 	staleLast   diag.List
+	names       map[string]string // one copy of each apiVersion, kind and namespace
+}
+
+// checked is what is kept of an object once it is checked: what finds
+// and reports it defined twice (see manifest.CheckDuplicates).
+type checked struct {
+	apiVersion, kind, namespace, name string
+	where                             diag.Pos
+	path                              manifest.Path
+	fromNix                           bool
+	src, n                            int
+}
+
+func (c *checked) object() *manifest.Object {
+	return &manifest.Object{APIVersion: c.apiVersion, Kind: c.kind, Namespace: c.namespace, Name: c.name,
+		Origin: manifest.Origin{Pos: c.where, Path: c.path, FromNix: c.fromNix}}
+}
+
+func (c *checked) key() manifest.Key {
+	group, _, ok := strings.Cut(c.apiVersion, "/")
+	if !ok {
+		group = ""
+	}
+	return manifest.Key{Group: group, Kind: c.kind, Namespace: c.namespace, Name: c.name}
+}
+
+func (s *stream) intern(v string) string {
+	if w, ok := s.names[v]; ok {
+		return w
+	}
+	if s.names == nil {
+		s.names = map[string]string{}
+	}
+	s.names[v] = v
+	return v
 }
 
 // check takes a batch of objects through the steps that look at one object
@@ -136,11 +170,9 @@ func (s *stream) check(ctx context.Context, set *schema.Set, opts Options, po im
 	s.staleLast = pinned.Stale
 	for i, p := range batch {
 		o := p.obj
-		origin := o.Origin
-		origin.Fields = nil
-		p.obj = &manifest.Object{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Origin: origin}
-		s.seen = append(s.seen, p)
-		s.per = append(s.per, c.per[i])
+		s.seen = append(s.seen, checked{apiVersion: s.intern(o.APIVersion), kind: s.intern(o.Kind), namespace: s.intern(o.Namespace), name: o.Name,
+			where: o.Origin.Where(), path: o.Origin.Path, fromNix: o.Origin.FromNix, src: p.src, n: p.n})
+		s.found = append(s.found, c.per[i]...)
 	}
 	return nil
 }
@@ -148,18 +180,24 @@ func (s *stream) check(ctx context.Context, set *schema.Set, opts Options, po im
 // duplicates are the objects defined twice, the first of each pair as the
 // sources order them.
 func (s *stream) duplicates() diag.List {
-	ordered := slices.Clone(s.seen)
-	slices.SortStableFunc(ordered, func(a, b placed) int {
+	slices.SortStableFunc(s.seen, func(a, b checked) int {
 		if a.src != b.src {
 			return a.src - b.src
 		}
 		return a.n - b.n
 	})
-	objs := make([]*manifest.Object, len(ordered))
-	for i, p := range ordered {
-		objs[i] = p.obj
+	first := make(map[manifest.Key]int, len(s.seen))
+	var l diag.List
+	for i := range s.seen {
+		k := s.seen[i].key()
+		j, dup := first[k]
+		if !dup {
+			first[k] = i
+			continue
+		}
+		l = append(l, manifest.CheckDuplicates([]*manifest.Object{s.seen[j].object(), s.seen[i].object()})...)
 	}
-	return manifest.CheckDuplicates(objs)
+	return l
 }
 
 // stale are the lock entries that no batch of objects used.
