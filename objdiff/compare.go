@@ -120,7 +120,7 @@ func Compare(old, new *Side, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var changes []Change
+	changes := make([]Change, 0, len(oldBy)+len(newBy))
 	for k, o := range oldBy {
 		changes = append(changes, Change{Key: k, Old: o, New: newBy[k]})
 	}
