@@ -112,22 +112,9 @@ func (r *Result) Differ() bool {
 // changes, and neither does a file renamed or an object moved to another
 // file.
 func Compare(old, new *Side, opts Options) (*Result, error) {
-	oldBy, err := byKey(old)
+	changes, err := pairs(old, new)
 	if err != nil {
 		return nil, err
-	}
-	newBy, err := byKey(new)
-	if err != nil {
-		return nil, err
-	}
-	changes := make([]Change, 0, len(oldBy)+len(newBy))
-	for k, o := range oldBy {
-		changes = append(changes, Change{Key: k, Old: o, New: newBy[k]})
-	}
-	for k, n := range newBy {
-		if oldBy[k] == nil {
-			changes = append(changes, Change{Key: k, New: n})
-		}
 	}
 	sortInstallOrder(changes)
 	names(changes)
@@ -139,17 +126,39 @@ func Compare(old, new *Side, opts Options) (*Result, error) {
 	return &Result{Old: old.Name, New: new.Name, Changes: changes}, nil
 }
 
-func byKey(s *Side) (map[manifest.Key]*Entry, error) {
-	out := make(map[manifest.Key]*Entry, len(s.Entries))
-	for i := range s.Entries {
-		e := &s.Entries[i]
-		k := e.object().Key()
-		if first, ok := out[k]; ok {
-			return nil, fmt.Errorf("%s: %s is defined twice, in %s and in %s", s.Name, e.object().ID(), first.File, e.File)
-		}
-		out[k] = e
+// pairs matches the objects of the two sides by key: a change for each
+// object of either, with its old and new entries. An object defined twice
+// on one side is an error.
+func pairs(old, new *Side) ([]Change, error) {
+	at := make(map[manifest.Key]int, max(len(old.Entries), len(new.Entries)))
+	changes := make([]Change, 0, len(old.Entries)+len(new.Entries))
+	twice := func(s *Side, e, first *Entry) error {
+		return fmt.Errorf("%s: %s is defined twice, in %s and in %s", s.Name, e.object().ID(), first.File, e.File)
 	}
-	return out, nil
+	for i := range old.Entries {
+		e := &old.Entries[i]
+		k := e.key()
+		if j, ok := at[k]; ok {
+			return nil, twice(old, e, changes[j].Old)
+		}
+		at[k] = len(changes)
+		changes = append(changes, Change{Key: k, Old: e})
+	}
+	for i := range new.Entries {
+		e := &new.Entries[i]
+		k := e.key()
+		j, ok := at[k]
+		switch {
+		case !ok:
+			at[k] = len(changes)
+			changes = append(changes, Change{Key: k, New: e})
+		case changes[j].New != nil:
+			return nil, twice(new, e, changes[j].New)
+		default:
+			changes[j].New = e
+		}
+	}
+	return changes, nil
 }
 
 // object is the side of a change that decides its place in the output.
@@ -175,20 +184,18 @@ func names(changes []Change) {
 	first := make(map[string]string, len(changes))
 	shared := map[string]bool{}
 	for i := range changes {
-		id := changes[i].object().ID()
-		if g, ok := first[id]; !ok {
-			first[id] = changes[i].Key.Group
-		} else if g != changes[i].Key.Group {
-			shared[id] = true
+		c := &changes[i]
+		c.ID = c.object().ID()
+		if g, ok := first[c.ID]; !ok {
+			first[c.ID] = c.Key.Group
+		} else if g != c.Key.Group {
+			shared[c.ID] = true
 		}
 	}
 	for i := range changes {
-		c := &changes[i]
-		o := c.object()
-		c.ID = o.ID()
-		if shared[c.ID] && c.Key.Group != "" {
-			kind := o.Kind + "." + c.Key.Group
-			c.ID = kind + strings.TrimPrefix(c.ID, o.Kind)
+		if c := &changes[i]; shared[c.ID] && c.Key.Group != "" {
+			kind := c.Key.Kind + "." + c.Key.Group
+			c.ID = kind + strings.TrimPrefix(c.ID, c.Key.Kind)
 		}
 	}
 }

@@ -206,13 +206,13 @@ func duplicates(s *Side) diag.List {
 	var l diag.List
 	seen := make(map[manifest.Key]int, len(s.Entries))
 	for i := range s.Entries {
-		o := s.Entries[i].object()
-		j, dup := seen[o.Key()]
+		k := s.Entries[i].key()
+		j, dup := seen[k]
 		if !dup {
-			seen[o.Key()] = i
+			seen[k] = i
 			continue
 		}
-		first := s.Entries[j].object()
+		o, first := s.Entries[i].object(), s.Entries[j].object()
 		l = append(l, diag.Diagnostic{
 			Severity: diag.Error, Pos: o.Origin.Where(), Object: o.ID(), Identity: o.Identity(),
 			Message: fmt.Sprintf("defined more than once in %s: also in %s", s.Name, s.Entries[j].File),

@@ -17,6 +17,14 @@ type Entry struct {
 	sealed *sealed
 }
 
+// key is the identity of e's object.
+func (e *Entry) key() manifest.Key {
+	if e.sealed != nil {
+		return e.sealed.key()
+	}
+	return e.Object.Key()
+}
+
 // object is e's object; without its body when e is sealed.
 func (e *Entry) object() *manifest.Object {
 	if e.sealed != nil {

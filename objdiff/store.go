@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/kubenix/kubenix/diag"
 	"github.com/kubenix/kubenix/manifest"
@@ -47,25 +48,37 @@ func (t *texts) intern(s string) string {
 }
 
 // sealed is what is kept of an object read from a file: its identity and
-// position, where its canonical YAML is kept, and its hash.
+// position, where its canonical YAML is kept, and its hash (the first half
+// of its SHA-256). It is small: a side may have hundreds of thousands.
 type sealed struct {
 	apiVersion, kind, namespace, name string
-	pos                               diag.Pos
+	file                              string
+	line, col                         int32
+	block, offset, len                int32
+	sum                               [16]byte
 	store                             *texts
-	block, offset, len                int
-	sum                               [sha256.Size]byte
 }
 
 // object is the sealed object without its body.
 func (s *sealed) object() *manifest.Object {
-	return &manifest.Object{APIVersion: s.apiVersion, Kind: s.kind, Namespace: s.namespace, Name: s.name, Origin: manifest.Origin{Pos: s.pos}}
+	return &manifest.Object{APIVersion: s.apiVersion, Kind: s.kind, Namespace: s.namespace, Name: s.name,
+		Origin: manifest.Origin{Pos: diag.Pos{File: s.file, Line: int(s.line), Col: int(s.col)}}}
+}
+
+func (s *sealed) key() manifest.Key {
+	group, _, ok := strings.Cut(s.apiVersion, "/")
+	if !ok {
+		group = ""
+	}
+	return manifest.Key{Group: group, Kind: s.kind, Namespace: s.namespace, Name: s.name}
 }
 
 func newTexts() *texts { return &texts{cached: -1} }
 
 // add keeps text, and says where.
 func (t *texts) add(text []byte) *sealed {
-	s := &sealed{store: t, block: len(t.blocks), offset: t.cur.Len(), len: len(text), sum: sha256.Sum256(text)}
+	sum := sha256.Sum256(text)
+	s := &sealed{store: t, block: int32(len(t.blocks)), offset: int32(t.cur.Len()), len: int32(len(text)), sum: [16]byte(sum[:16])}
 	t.cur.Write(text)
 	if t.cur.Len() >= blockSize {
 		t.flush()
@@ -101,12 +114,12 @@ func (t *texts) done() {
 // text returns the canonical YAML s refers to.
 func (s *sealed) text() (string, error) {
 	t := s.store
-	if s.block != t.cached {
+	if int(s.block) != t.cached {
 		b, err := io.ReadAll(flate.NewReader(bytes.NewReader(t.blocks[s.block])))
 		if err != nil {
 			return "", fmt.Errorf("reading back the objects kept in memory: %w", err)
 		}
-		t.cached, t.cachedBlock = s.block, b
+		t.cached, t.cachedBlock = int(s.block), b
 	}
 	return string(t.cachedBlock[s.offset : s.offset+s.len]), nil
 }
@@ -128,8 +141,7 @@ func seal(e *Entry, t *texts) {
 	}
 	s := t.add(text)
 	s.apiVersion, s.kind, s.namespace, s.name = t.intern(o.APIVersion), t.intern(o.Kind), t.intern(o.Namespace), o.Name
-	s.pos = o.Origin.Pos
-	s.pos.File = t.intern(s.pos.File)
+	s.file, s.line, s.col = t.intern(o.Origin.Pos.File), int32(o.Origin.Pos.Line), int32(o.Origin.Pos.Col)
 	e.Object, e.sealed = nil, s
 }
 
