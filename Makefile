@@ -4,6 +4,7 @@
 #   make e2e     only the end-to-end tests against a real kube-apiserver
 #   make difftest  kubenix check against kube-apiserver on every corpus mutant,
 #                  on Kubernetes 1.37 and 1.36 (make difftest-1.36: one version)
+#   make helm-fidelity  kubenix's Helm renders against helm template on 400 generated charts
 SHELL := bash
 export GOTOOLCHAIN := local
 export PATH := $(PATH):/usr/local/go/bin
@@ -12,7 +13,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/kubenix/kubenix/version.Version=$(VERSION) -X github.com/kubenix/kubenix/version.Commit=$(COMMIT)
 
-.PHONY: setup build demo test e2e difftest difftest-run lint golden gomod2nix bench fuzz clean
+.PHONY: setup build demo test e2e difftest difftest-run helm-fidelity lint golden gomod2nix bench fuzz clean
 
 setup:
 	@./scripts/setup.sh
@@ -67,6 +68,16 @@ difftest-run:
 	@echo "== make difftest: kubenix check --kube-version $(V) against kube-apiserver $(V)"
 	bin=$$(scripts/e2e-bin.sh $(V)) && KUBENIX_E2E_BIN=$$bin KUBENIX_DIFFTEST_MUTANTS=0 \
 	  go test -count=1 -v -timeout 30m -run '$(DIFFTEST_TESTS)|TestCorpusAgainstServer' ./e2e
+
+# The Helm fidelity suite at full size: 400 generated charts, each rendered
+# by kubenix and by helm template and compared, and 100 of them through one
+# kubenix build (make test: 60 and 16). HELM_FIDELITY_SEED=S starts at seed S.
+HELM_FIDELITY_CHARTS ?= 400
+HELM_FIDELITY_SEED ?= 1
+helm-fidelity: setup
+	helm=$$(scripts/helm-bin.sh) && KUBENIX_HELM_BIN=$$helm KUBENIX_HELM_FIDELITY_CHARTS=$(HELM_FIDELITY_CHARTS) \
+	  KUBENIX_HELM_FIDELITY_SEED=$(HELM_FIDELITY_SEED) \
+	  go test -count=1 -timeout 30m -run 'TestFidelityGeneratedCharts|TestHelmFidelityThroughBuild' ./helmwrap ./cmd/kubenix
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

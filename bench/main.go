@@ -28,6 +28,7 @@ func main() {
 	sizesFlag := flag.String("sizes", "10,100,400,2000,10000", "app sizes in units (3 objects each)")
 	runs := flag.Int("runs", 3, "runs per measurement; the median is reported")
 	memoryOnly := flag.Bool("memory", false, "only the memory row: check and diff of a generated 50 MB manifest")
+	helmOnly := flag.Bool("helm", false, "measure the Helm rows only")
 	flag.Parse()
 
 	var sizes []int
@@ -57,6 +58,12 @@ func main() {
 		return
 	}
 	fmt.Printf("kubenix bench: %s, %d runs per cell (median)\n\n", bin, *runs)
+	if *helmOnly {
+		if err := helmBench(bin, work, max(*runs, 5)); err != nil {
+			fail("helm: %v", err)
+		}
+		return
+	}
 	fmt.Printf("%6s %7s | %9s | %9s %9s %8s %8s %8s %8s %7s | %9s %7s | %8s\n",
 		"units", "objects", "raw nix", "store", "eval", "extract", "validate", "render", "write", "RSS", "out-dir", "RSS", "vs raw")
 	results := map[int]row{}

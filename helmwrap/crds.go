@@ -10,6 +10,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 
 	"github.com/kubenix/kubenix/internal/atomicfile"
+	"github.com/kubenix/kubenix/internal/parallel"
 	"github.com/kubenix/kubenix/manifest"
 )
 
@@ -35,13 +36,18 @@ const crdCacheFormat = "kubenix-crds/1"
 // "" keeps nothing on disk. A document that is not YAML is an error of the
 // template (the file) it is in.
 func chartCRDs(c *chart.Chart, cacheDir string) ([]crdFile, error) {
-	var out []crdFile
-	for _, crd := range c.CRDObjects() {
-		f, err := parseCRDFile(c.Name(), crd.Filename, crd.File.Data, cacheDir)
+	objs := c.CRDObjects()
+	out := make([]crdFile, len(objs))
+	errs := make([]error, len(objs))
+	// Files are parsed on every core: a cold render of a CRD-heavy chart
+	// is mostly this.
+	parallel.All(len(objs), 1, func(i int) {
+		out[i], errs[i] = parseCRDFile(c.Name(), objs[i].Filename, printedCRDFile(objs[i].File.Data), cacheDir)
+	})
+	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, err // the first in file order
 		}
-		out = append(out, f)
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package helmwrap
 import (
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -124,17 +123,6 @@ func shortenHelmMessage(msg string) string {
 		msg = fmt.Sprintf("%s … (%d bytes left out) … %s", msg[:head], tail-head, msg[tail:])
 	}
 	return msg
-}
-
-// TemplateFile returns the file of a chart-relative template path inside a
-// chart directory (subcharts live in charts/<name>/): chartDir for
-// "redis/charts/common/templates/_x.tpl" is chartDir/charts/common/templates/_x.tpl.
-func TemplateFile(chartDir, template string) string {
-	parts := strings.Split(template, "/")
-	if len(parts) < 2 {
-		return ""
-	}
-	return path.Join(append([]string{chartDir}, parts[1:]...)...)
 }
 
 // IsChartError reports whether err is about the chart or its templates.

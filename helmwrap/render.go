@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -81,26 +80,50 @@ func Render(ctx context.Context, opts RenderOptions) (*Result, error) {
 	if crdErr != nil && opts.IncludeCRDs {
 		return nil, crdErr
 	}
-	objs, manifests, err := render(ctx, chrt, opts, crds)
+	objs, output, err := render(ctx, chrt, opts, crds)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Chart: chrt.Name(), Version: chrt.Metadata.Version, Objects: objs}
-	if names := nondeterministicFuncs(chrt); len(names) > 0 {
+	if plan := planRecheck(chrt, opts.Values); len(plan.compare) > 0 {
 		// Render again: only templates that really produced different
 		// output are reported, not those whose random branch is unused.
-		_, again, err := render(ctx, chrt, opts, crds)
+		again, err := renderAgain(chrt, opts, crds, plan)
 		if err != nil {
 			return nil, err
 		}
-		for tmpl, m := range manifests {
-			if again[tmpl] != m {
+		for _, tmpl := range plan.compare {
+			if text, ok := output[tmpl]; ok && again[tmpl] != text {
 				res.Nondeterministic = append(res.Nondeterministic, tmpl)
 			}
 		}
-		sort.Strings(res.Nondeterministic)
 	}
 	return res, nil
+}
+
+// renderAgain renders the templates of plan a second time, to compare
+// with the first render; everything, when some of them need a template
+// the plan left out.
+func renderAgain(chrt *chart.Chart, opts RenderOptions, crds []crdFile, plan recheckPlan) (map[string]string, error) {
+	values, err := renderValues(chrt, opts, crds)
+	if err != nil {
+		return nil, err
+	}
+	var e engine.Engine
+	if !plan.all {
+		if files, err := e.Render(subset(chrt, plan.keep), values); err == nil {
+			return files, nil
+		}
+		// Values the failed render changed are made again.
+		if values, err = renderValues(chrt, opts, crds); err != nil {
+			return nil, err
+		}
+	}
+	files, err := e.Render(chrt, values)
+	if err != nil {
+		return nil, templateError(chrt, err)
+	}
+	return files, nil
 }
 
 // LoadChart loads a chart directory or archive and checks it can be
@@ -150,36 +173,15 @@ func LoadChart(path string) (*chart.Chart, error) {
 // capabilities, the chart's kubeVersion constraint, the template engine
 // without cluster access (lookup finds nothing), NOTES.txt dropped,
 // manifests and hooks sorted in Helm's install order, crds/ first. It
-// returns the objects and, per template, the rendered text (to compare
-// renders). Calling the engine directly rather than the install action
-// keeps the release storage, cluster client and registry code out of
-// kubenix (40 MB of binary); the fidelity test holds both to the same output.
+// returns the objects and, by template, the rendered text of each
+// template in the output (to compare renders). Calling the engine directly
+// rather than the install action keeps the release storage, cluster client
+// and registry code out of kubenix (40 MB of binary); the fidelity test
+// holds both to the same output.
 func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crdFile) ([]Rendered, map[string]string, error) {
-	if err := chartutil.ValidateReleaseName(opts.Name); err != nil {
-		return nil, nil, &ChartError{Msg: fmt.Sprintf("release name %q: %v", opts.Name, err)}
-	}
-	vals := deepCopyValues(opts.Values)
-	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
-		return nil, nil, &ChartError{Msg: fmt.Sprintf("chart %s: %v", chrt.Name(), err)}
-	}
-	kv, err := parseKubeVersion(opts.KubeVersion)
+	values, err := renderValues(chrt, opts, crds)
 	if err != nil {
 		return nil, nil, err
-	}
-	caps := chartutil.DefaultCapabilities.Copy()
-	caps.KubeVersion = *kv
-	caps.APIVersions = append(caps.APIVersions, opts.APIVersions...)
-	// As when Helm installs a chart, its crds/ exist before its templates
-	// render, so .Capabilities.APIVersions has them.
-	caps.APIVersions = append(caps.APIVersions, crdAPIVersions(crds)...)
-	release := chartutil.ReleaseOptions{Name: opts.Name, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
-	values, err := chartutil.ToRenderValuesWithSchemaValidation(chrt, vals, release, caps, true)
-	if err != nil {
-		return nil, nil, templateError(chrt, err)
-	}
-	if c := chrt.Metadata.KubeVersion; c != "" && !chartutil.IsCompatibleRange(c, caps.KubeVersion.String()) {
-		return nil, nil, &ChartError{Msg: fmt.Sprintf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", c, caps.KubeVersion.String()),
-			Hint: "render for a Kubernetes version the chart supports (kubeVersion = ...; or --kube-version)"}
 	}
 	var e engine.Engine
 	files, err := e.Render(chrt, values)
@@ -196,7 +198,7 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 		return nil, nil, templateError(chrt, err)
 	}
 	var out []Rendered
-	texts := map[string]string{}
+	output := map[string]string{}
 	if opts.IncludeCRDs {
 		for _, f := range crds {
 			// Files, not templates: the same on every render, so not
@@ -231,9 +233,9 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 		}
 	}
 	for _, d := range docs {
+		output[d.template] = files[d.template]
 		starts := sourceStarts(sources[d.template], files[d.template])
 		for _, part := range d.parts {
-			texts[d.template] += part.text + "---\n"
 			values, err := readDocument(chrt.Name(), d.template, part)
 			if err != nil {
 				return nil, nil, err
@@ -247,7 +249,40 @@ func render(_ context.Context, chrt *chart.Chart, opts RenderOptions, crds []crd
 			}
 		}
 	}
-	return out, texts, nil
+	return out, output, nil
+}
+
+// renderValues are the values the template engine renders a chart with:
+// the release, the call's values over the chart's, the capabilities.
+func renderValues(chrt *chart.Chart, opts RenderOptions, crds []crdFile) (chartutil.Values, error) {
+	if err := chartutil.ValidateReleaseName(opts.Name); err != nil {
+		return nil, &ChartError{Msg: fmt.Sprintf("release name %q: %v", opts.Name, err)}
+	}
+	vals := deepCopyValues(opts.Values)
+	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
+		return nil, &ChartError{Msg: fmt.Sprintf("chart %s: %v", chrt.Name(), err)}
+	}
+	kv, err := parseKubeVersion(opts.KubeVersion)
+	if err != nil {
+		return nil, err
+	}
+	caps := chartutil.DefaultCapabilities.Copy()
+	caps.KubeVersion = *kv
+	caps.HelmVersion.Version = helmSDKVersion
+	caps.APIVersions = append(caps.APIVersions, opts.APIVersions...)
+	// As when Helm installs a chart, its crds/ exist before its templates
+	// render, so .Capabilities.APIVersions has them.
+	caps.APIVersions = append(caps.APIVersions, crdAPIVersions(crds)...)
+	release := chartutil.ReleaseOptions{Name: opts.Name, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
+	values, err := chartutil.ToRenderValuesWithSchemaValidation(chrt, vals, release, caps, true)
+	if err != nil {
+		return nil, templateError(chrt, err)
+	}
+	if c := chrt.Metadata.KubeVersion; c != "" && !chartutil.IsCompatibleRange(c, caps.KubeVersion.String()) {
+		return nil, &ChartError{Msg: fmt.Sprintf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", c, caps.KubeVersion.String()),
+			Hint: "render for a Kubernetes version the chart supports (kubeVersion = ...; or --kube-version)"}
+	}
+	return values, nil
 }
 
 // document is one YAML document of a chart's output: its text, and the
@@ -451,33 +486,5 @@ func deepCopyValues(v map[string]any) map[string]any {
 			out[k] = e
 		}
 	}
-	return out
-}
-
-// nondeterministic are the template functions whose result changes from
-// one render to the next.
-var nondeterministic = regexp.MustCompile(`\b(randAlphaNum|randAlpha|randNumeric|randAscii|randInt|randBytes|uuidv4|now|genCA|genCAWithKey|genPrivateKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey|htpasswd|bcrypt|shuffle)\b`)
-
-// nondeterministicFuncs lists such functions used anywhere in a chart's
-// templates (subcharts included).
-func nondeterministicFuncs(c *chart.Chart) []string {
-	seen := map[string]bool{}
-	var walk func(c *chart.Chart)
-	walk = func(c *chart.Chart) {
-		for _, t := range c.Templates {
-			for _, m := range nondeterministic.FindAllString(string(t.Data), -1) {
-				seen[m] = true
-			}
-		}
-		for _, d := range c.Dependencies() {
-			walk(d)
-		}
-	}
-	walk(c)
-	var out []string
-	for k := range seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -214,7 +215,8 @@ func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
 		o = Origin{Path: p, Site: site}
 	}
 	at := o // where a missing apiVersion or kind is reported
-	if raw, ok := m[OriginKey]; ok {
+	raw, fromChart := m[OriginKey]
+	if fromChart {
 		m = chartOrigin(m, raw, &o)
 		at = o
 		at.Pos = documentStart(o, raw)
@@ -242,6 +244,15 @@ func (x *extractor) object(p Path, m map[string]any, site diag.Pos) {
 			return
 		}
 		for i, e := range items {
+			if item, ok := e.(map[string]any); ok && fromChart {
+				// A chart's List: its items are the chart's objects, with
+				// its origin (the release namespace, the template).
+				if _, own := item[OriginKey]; !own {
+					item = maps.Clone(item)
+					item[OriginKey] = raw
+					e = item
+				}
+			}
 			x.walk(p.Append("items", i), e, site)
 		}
 		return

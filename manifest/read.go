@@ -83,6 +83,9 @@ func readEach(file string, data io.Reader, whole func() []byte, fields bool, f f
 // key written twice, YAML that does not parse) at name:line:col, data
 // starting on line `line` of name.
 func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
+	if docs, ok := readPlain(data); ok {
+		return docs, nil
+	}
 	var docs []any
 	l := eachDocument(name, line, bytes.NewReader(data), func() []byte { return data }, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
 		if value != nil {

@@ -82,11 +82,12 @@ func NewServer(dir string, strict bool) *Server {
 
 // reply is a file of the replies directory, as the library reads it:
 // Objects is the answer as JSON text (what builtins.fromJSON turns into
-// the Nix value), Checksum its sha256 in hex (what builtins.hashString
-// gives), so that a corrupt reply is asked again rather than used.
+// the Nix value), in a file of its own, Checksum its sha256 in hex (what
+// builtins.hashString gives), so that a corrupt reply is asked again
+// rather than used.
 type reply struct {
 	Checksum         string   `json:"checksum"`
-	Objects          string   `json:"objects"`
+	Objects          []byte   `json:"-"` // in its own file: ObjectsPath
 	Chart            string   `json:"chart"`
 	Nondeterministic []string `json:"nondeterministic"`
 	// private replies hold a Secret in plain text: they go to the run's
@@ -96,12 +97,19 @@ type reply struct {
 
 func newReply(value []byte) *reply {
 	sum := sha256.Sum256(value)
-	return &reply{Checksum: hex.EncodeToString(sum[:]), Objects: string(value), Nondeterministic: []string{}}
+	return &reply{Checksum: hex.EncodeToString(sum[:]), Objects: value, Nondeterministic: []string{}}
 }
 
 // ReplyPath is where the reply to a request of op with key goes under dir.
 func ReplyPath(dir, op, key string) string {
 	return filepath.Join(dir, calls[op].Sub, key[:2], key+".json")
+}
+
+// ObjectsPath is where the reply's answer goes, next to it: as JSON text
+// of its own, the library reads it as fast as any JSON file (inside the
+// reply, as a string, it took Nix twice as long: 25 ms for 4 MB of CRDs).
+func ObjectsPath(dir, op, key string) string {
+	return filepath.Join(dir, calls[op].Sub, key[:2], key+".objects.json")
 }
 
 // Answer answers the requests of one pass. Each reply is written under
@@ -174,6 +182,10 @@ func write(dir, op, key string, rep *reply) error {
 	}
 	path := ReplyPath(dir, op, key)
 	err = os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
+		// The answer first: a reply without it is no reply.
+		err = atomicfile.Write(ObjectsPath(dir, op, key), rep.Objects, 0o644)
+	}
 	if err == nil {
 		err = atomicfile.Write(path, b, 0o644)
 	}

@@ -2,7 +2,6 @@ package nixcall
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -31,7 +30,13 @@ func renderChart(ctx context.Context, s *Server, a args) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	objects, err := json.Marshal(annotate(res, opts))
+	for _, r := range res.Objects {
+		if field, ok := nulField(r.Object, ""); ok {
+			return nil, &helmwrap.TemplateError{Chart: res.Chart, Template: r.Template, Line: r.Line,
+				Msg: fmt.Sprintf("%s: %s %s", objectID(r.Object), field, nulMessage)}
+		}
+	}
+	objects, err := nixJSON(annotate(res, opts))
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +64,10 @@ func renderChart(ctx context.Context, s *Server, a args) (*reply, error) {
 func annotate(res *helmwrap.Result, opts helmwrap.RenderOptions) []any {
 	set, _ := schema.NewSet(opts.KubeVersion)
 	out := make([]any, 0, len(res.Objects))
+	var files *helmwrap.ChartFiles
+	if dir, ok := chartDir(opts.Chart); ok {
+		files = helmwrap.NewChartFiles(dir)
+	}
 	for _, r := range res.Objects {
 		obj := r.Object
 		if set != nil {
@@ -71,8 +80,8 @@ func annotate(res *helmwrap.Result, opts helmwrap.RenderOptions) []any {
 			}
 		}
 		origin := map[string]any{"chart": res.Chart, "template": r.Template, "namespace": opts.Namespace}
-		if dir, ok := chartDir(opts.Chart); ok {
-			origin["file"] = helmwrap.TemplateFile(dir, r.Template)
+		if files != nil {
+			origin["file"] = files.File(r.Template)
 		}
 		if r.Line > 0 {
 			origin["line"] = r.Line

@@ -98,9 +98,9 @@ func TestRepliesNixCanRead(t *testing.T) {
 	if _, err := os.Stat(file); err != nil {
 		t.Fatal(err)
 	}
-	expr := `let e = builtins.fromJSON (builtins.readFile "` + file + `"); in
-	  assert builtins.hashString "sha256" e.objects == e.checksum;
-	  builtins.head (map (o: o.data.greeting) (builtins.filter (o: o.kind == "ConfigMap") (builtins.fromJSON e.objects)))`
+	expr := `let e = builtins.fromJSON (builtins.readFile "` + file + `"); objects = builtins.readFile "` + ObjectsPath(dir, "helm.render", ok.Key) + `"; in
+	  assert builtins.hashString "sha256" objects == e.checksum;
+	  builtins.head (map (o: o.data.greeting) (builtins.filter (o: o.kind == "ConfigMap") (builtins.fromJSON objects)))`
 	v, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "-E", expr).Output()
 	var got string
 	json.Unmarshal(v, &got)

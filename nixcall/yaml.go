@@ -2,7 +2,6 @@ package nixcall
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -20,7 +19,7 @@ func parseYAMLCall(_ context.Context, _ *Server, a args) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(docs)
+	b, err := nixJSON(docs)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +66,11 @@ func parseYAML(s string) ([]any, error) {
 			at += fmt.Sprintf(", column %d", d.Pos.Col)
 		}
 		return nil, fmt.Errorf("fromYAML: %s of the YAML: %s", at, strings.TrimPrefix(d.Message, "YAML: "))
+	}
+	for i, d := range docs {
+		if field, ok := nulField(d, ""); ok {
+			return nil, fmt.Errorf("fromYAML: document %d: %s %s", i+1, field, nulMessage)
+		}
 	}
 	if docs == nil {
 		docs = []any{}

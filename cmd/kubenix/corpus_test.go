@@ -43,7 +43,7 @@ func TestHostileCorpusCases(t *testing.T) {
 		code  int
 		want  string // a fragment of stderr+stdout
 		not   string // a fragment that must not be there
-		// signal, when set, is sent 300 ms after the start: the command
+		// signal, when set, is sent once the command runs Nix: the command
 		// must stop with exit 2, say so, and leave absent unwritten.
 		signal syscall.Signal
 		absent string
@@ -283,7 +283,9 @@ func TestHostileCorpusCases(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = &buf, &buf
 			err := cmd.Start()
 			if err == nil && tc.signal != 0 {
-				time.Sleep(300 * time.Millisecond)
+				// Once it has started Nix, main has installed its
+				// handler: a fixed sleep raced start-up under load.
+				startedChild(cmd.Process.Pid, 20*time.Second)
 				cmd.Process.Signal(tc.signal)
 			}
 			if err == nil {

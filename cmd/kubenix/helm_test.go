@@ -173,7 +173,7 @@ func TestHelmCorruptCacheEntryIsRenderedAgain(t *testing.T) {
 		return out.String()
 	}
 	first := build()
-	entries, _ := filepath.Glob(filepath.Join(cache, "kubenix", "helm-renders", "*", "*.json"))
+	entries, _ := filepath.Glob(filepath.Join(cache, "kubenix", "helm-renders", "*", "*.objects.json"))
 	if len(entries) != 1 {
 		t.Fatalf("cache entries: %v", entries)
 	}

@@ -420,6 +420,21 @@ func busyFor(pid int, cpu, limit time.Duration) bool {
 	return false
 }
 
+// startedChild waits until process pid has a child process (it runs
+// nix-instantiate), or limit passed.
+func startedChild(pid int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+		for _, f := range tasks {
+			if b, err := os.ReadFile(f); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+				return
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // A stream script (streamLayeredImage) is run by the build that pins it,
 // never by registry serve, which serves what that build extracted into
 // the cache, and refuses when no build did.

@@ -59,8 +59,9 @@ let
   # `kubenix-request KEY REQUEST` trace line, KEY being the sha256 of the
   # request's JSON text) and returns a placeholder, []; kubenix answers
   # every request of the pass, writes the replies (replies.dir/SUB/KK/KEY.json,
-  # content-addressed, so they are also the cache; replies.private for a
-  # render with a plaintext Secret, which no cache keeps), and evaluates again
+  # the answer itself in KEY.objects.json; content-addressed, so they are
+  # also the cache; replies.private for a render with a plaintext Secret,
+  # which no cache keeps), and evaluates again
   # until a pass asks nothing new. A failed call's report comes back in
   # replies.errors, by key. See eval's package doc and the README (Security).
   callers = { "helm.render" = "kubenix.helm.chart"; "yaml.parse" = "kubenix.fromYAML"; "secrets.sops" = "kubenix.secrets.sops"; };
@@ -71,17 +72,22 @@ let
     let
       text = builtins.toJSON (request // { inherit op; version = context.version or ""; });
       key = builtins.hashString "sha256" text;
-      path = dir: "${dir}/${sub}/${builtins.substring 0 2 key}/${key}.json";
+      path = dir: suffix: "${dir}/${sub}/${builtins.substring 0 2 key}/${key}${suffix}";
       # The cache, or the evaluation's own directory (a reply no cache keeps).
-      file = if privateDir != "" && !(repliesDir != "" && builtins.pathExists (path repliesDir)) then path privateDir else path repliesDir;
+      replyDir = if privateDir != "" && !(repliesDir != "" && builtins.pathExists (path repliesDir ".json")) then privateDir else repliesDir;
+      file = path replyDir ".json";
+      # The answer is JSON text of its own: Nix reads a 4 MB string inside
+      # a JSON file twice as slowly as the same text as a file.
+      objectsFile = path replyDir ".objects.json";
       entry = builtins.fromJSON (builtins.readFile file);
-      found = (repliesDir != "" || privateDir != "") && builtins.pathExists file
-        && builtins.hashString "sha256" entry.objects == entry.checksum && accept entry;
+      objects = builtins.readFile objectsFile;
+      found = (repliesDir != "" || privateDir != "") && builtins.pathExists file && builtins.pathExists objectsFile
+        && builtins.hashString "sha256" objects == entry.checksum && accept entry;
       report = if stat == null then (v: v) else builtins.trace "kubenix-stat ${builtins.toJSON (stat entry // { inherit op key; })}";
     in
     if replyErrors ? ${key} then
       throw "kubenix-error:${builtins.toJSON (replyErrors.${key} // (if site == null then { } else { call = site; }))}"
-    else if found then report (builtins.fromJSON entry.objects)
+    else if found then report (builtins.fromJSON objects)
     else if (context.evaluator or "cli") == "nix" then
       throw ("kubenix: ${callers.${caller}} cannot run in kubenix.lib.manifests (a flake output or plain Nix):"
         + " it needs kubenix's Go side, which only the kubenix CLI's evaluation has."
