@@ -103,6 +103,7 @@ fuzz:
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLString -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzEncodeYAMLTree -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzDecodeJSON -fuzztime $(FUZZTIME)
+	go test ./manifest -run XXX -fuzz FuzzKubectlValue -fuzztime $(FUZZTIME)
 	go test ./manifest -run XXX -fuzz FuzzRead -fuzztime $(FUZZTIME)
 	go test ./objdiff -run XXX -fuzz FuzzLineDiff -fuzztime $(FUZZTIME)
 	go test ./nixcall -run XXX -fuzz FuzzParseTrace -fuzztime $(FUZZTIME)

@@ -27,6 +27,7 @@ func main() {
 	kubenix := flag.String("kubenix", "bin/kubenix", "the kubenix binary to measure")
 	sizesFlag := flag.String("sizes", "10,100,400,2000,10000", "app sizes in units (3 objects each)")
 	runs := flag.Int("runs", 3, "runs per measurement; the median is reported")
+	memoryOnly := flag.Bool("memory", false, "only the memory row: check and diff of a generated 50 MB manifest")
 	helmOnly := flag.Bool("helm", false, "measure the Helm rows only")
 	flag.Parse()
 
@@ -50,6 +51,12 @@ func main() {
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(work, "cache"))
 	os.Setenv("HOME", work) // no user configuration leaks into the measurements
 
+	if *memoryOnly {
+		if err := memoryBench(bin, work); err != nil {
+			fail("memory: %v", err)
+		}
+		return
+	}
 	fmt.Printf("kubenix bench: %s, %d runs per cell (median)\n\n", bin, *runs)
 	if *helmOnly {
 		if err := helmBench(bin, work, max(*runs, 5)); err != nil {
@@ -101,6 +108,9 @@ func main() {
 	fmt.Printf("validation of 10,000 mixed objects (6 built-in kinds, 2 custom, one with a CEL rule): %.0f objects/s on one core (target >= 20,000; %.0f/s without the API server's own rules for built-in kinds), %.0f/s on all cores\n", one, schemaOnly, all)
 	if err := helmBench(bin, work, max(*runs, 5)); err != nil {
 		fail("helm: %v", err)
+	}
+	if err := memoryBench(bin, work); err != nil {
+		fail("memory: %v", err)
 	}
 	if a, ok := results[400]; ok {
 		if b, ok := results[10000]; ok {

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,7 +16,7 @@ import (
 // nodeRead is ReadDocuments through the node tree only (no readPlain).
 func nodeRead(data []byte) ([]any, diag.List) {
 	var docs []any
-	l := eachDocument("t.yaml", 1, data, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
+	l := eachDocument("t.yaml", 1, bytes.NewReader(data), func() []byte { return data }, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
 		if value != nil {
 			docs = append(docs, value)
 		}

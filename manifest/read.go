@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,16 +23,30 @@ import (
 
 // ReadFile reads Kubernetes objects from a YAML or JSON manifest file.
 func ReadFile(path string) ([]*Object, diag.List) {
-	data, err := userfile.Read(path, userfile.ManifestLimit)
+	var objs []*Object
+	l := ReadFileEach(path, true, func(o []*Object) { objs = append(objs, o...) })
+	return objs, l
+}
+
+// ReadFileEach reads a manifest file as ReadFile does, and hands the
+// objects of each document to f as soon as the document is read, so that
+// a caller keeps only what it needs of a large file. Without fields, the
+// objects have no Origin.Fields (only their own position): for a caller
+// that reports no problem of a field.
+func ReadFileEach(path string, fields bool, f func([]*Object)) diag.List {
+	r, err := userfile.Open(path, userfile.ManifestLimit)
 	if err != nil {
 		msg := err.Error()
 		var ue *userfile.Error
 		if errors.As(err, &ue) {
 			msg = ue.Reason
 		}
-		return nil, diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
+		return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path}, Message: msg}}
 	}
-	return Read(path, data)
+	defer r.Close()
+	// The whole file only to place an error the parser gives no line.
+	whole := func() []byte { b, _ := userfile.Read(path, userfile.ManifestLimit); return b }
+	return readEach(path, bufio.NewReaderSize(r, 64<<10), whole, fields, f)
 }
 
 // Read parses a multi-document YAML (or JSON) stream into objects, with
@@ -39,7 +55,12 @@ func ReadFile(path string) ([]*Object, diag.List) {
 // mapping, which kubectl silently resolves to the last, are errors.
 func Read(file string, data []byte) ([]*Object, diag.List) {
 	var objs []*Object
-	l := eachDocument(file, 1, data, true, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
+	l := readEach(file, bytes.NewReader(data), func() []byte { return data }, true, func(o []*Object) { objs = append(objs, o...) })
+	return objs, l
+}
+
+func readEach(file string, data io.Reader, whole func() []byte, fields bool, f func([]*Object)) diag.List {
+	return eachDocument(file, 1, data, whole, fields, func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List {
 		o, d := r.objects(value, root, fields)
 		// Duplicate keys belong to the document's object when it has one;
 		// kubectl would apply the object with the last value.
@@ -49,10 +70,11 @@ func Read(file string, data []byte) ([]*Object, diag.List) {
 		} else {
 			l = append(l, r.diags...)
 		}
-		objs = append(objs, o...)
+		if len(o) > 0 {
+			f(o)
+		}
 		return append(l, d...)
 	})
-	return objs, l
 }
 
 // ReadDocuments reads YAML that is not a manifest file (a chart's rendered
@@ -65,7 +87,7 @@ func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
 		return docs, nil
 	}
 	var docs []any
-	l := eachDocument(name, line, data, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
+	l := eachDocument(name, line, bytes.NewReader(data), func() []byte { return data }, false, func(r *reader, _ *kyaml.Node, value any, _ map[string]diag.Pos) diag.List {
 		if value != nil {
 			docs = append(docs, value)
 		}
@@ -77,8 +99,8 @@ func ReadDocuments(name string, line int, data []byte) ([]any, diag.List) {
 // eachDocument decodes each document of a stream and hands its value to
 // f, with the reader that indexed it (its duplicate keys in r.diags) and,
 // when fields is set, every field's position.
-func eachDocument(file string, line int, data []byte, fields bool, f func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List) diag.List {
-	dec := kyaml.NewDecoder(bytes.NewReader(data))
+func eachDocument(file string, line int, data io.Reader, whole func() []byte, fields bool, f func(r *reader, root *kyaml.Node, value any, fields map[string]diag.Pos) diag.List) diag.List {
+	dec := kyaml.NewDecoder(data)
 	var l diag.List
 	for {
 		var n kyaml.Node
@@ -89,7 +111,7 @@ func eachDocument(file string, line int, data []byte, fields bool, f func(r *rea
 		if err != nil {
 			d := yamlError(file, err)
 			if d.Pos.Line == 0 {
-				d.Pos = anchorPos(file, data, err)
+				d.Pos = anchorPos(file, whole(), err)
 			}
 			if d.Pos.Line > 0 {
 				d.Pos.Line += line - 1
@@ -109,7 +131,7 @@ func eachDocument(file string, line int, data []byte, fields bool, f func(r *rea
 		if fields {
 			pos = map[string]diag.Pos{}
 		}
-		r.index(root, nil, pos)
+		r.index(root, nil, "", pos)
 		value, err := kubectlValue(root)
 		if err != nil {
 			// The conversion says what, not where: find the node.
@@ -147,44 +169,74 @@ func isNullNode(n *kyaml.Node) bool {
 // written, and an alias can refer to itself (a: &x [*x]) or expand
 // exponentially (kubectl's YAML reader refuses both, and so does
 // kubectlValue).
-func (r *reader) index(n *kyaml.Node, segs []any, fields map[string]diag.Pos) {
+func (r *reader) index(n *kyaml.Node, segs []any, key string, fields map[string]diag.Pos) {
+	child := func(seg string) string {
+		if len(segs) == 0 {
+			return seg
+		}
+		return key + fieldSep + seg
+	}
 	switch n.Kind {
 	case kyaml.MappingNode:
-		seen := map[string]*kyaml.Node{}
+		var seen map[string]*kyaml.Node // for large mappings; small ones are searched
+		if len(n.Content) > 32 {
+			seen = make(map[string]*kyaml.Node, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Value == "<<" && k.ShortTag() == "!!merge" {
 				continue
 			}
-			if first, dup := seen[k.Value]; dup {
+			var first *kyaml.Node
+			if seen != nil {
+				if first = seen[k.Value]; first == nil {
+					seen[k.Value] = k
+				}
+			} else {
+				first = earlierKey(n.Content[:i], k.Value)
+			}
+			if first != nil {
 				r.diags = append(r.diags, diag.Diagnostic{
-					Severity: diag.Error, Pos: r.pos(k), Field: FieldPath(append(segs, k.Value)), Reason: "FieldValueDuplicate",
+					Severity: diag.Error, Pos: r.pos(k), Field: FieldPath(append(segs[:len(segs):len(segs)], k.Value)), Reason: "FieldValueDuplicate",
 					Message: fmt.Sprintf("duplicate key %q: it is also at line %d, and kubectl would silently keep only the last one", k.Value, r.pos(first).Line),
 					Related: []diag.Pos{r.pos(first)},
 				})
 				continue
 			}
-			seen[k.Value] = k
-			child := append(append([]any(nil), segs...), k.Value)
+			var ck string
 			if fields != nil {
-				fields[FieldKey(child)] = r.pos(k)
+				ck = child(k.Value)
+				fields[ck] = r.pos(k)
 			}
-			r.index(v, child, fields)
+			// segs is a stack: each child's path lives only while it is indexed.
+			r.index(v, append(segs, k.Value), ck, fields)
 		}
 	case kyaml.SequenceNode:
 		for i, c := range n.Content {
-			child := append(append([]any(nil), segs...), i)
+			var ck string
 			if fields != nil {
-				fields[FieldKey(child)] = r.pos(c)
+				ck = child("#" + strconv.Itoa(i))
+				fields[ck] = r.pos(c)
 			}
-			r.index(c, child, fields)
+			r.index(c, append(segs, i), ck, fields)
 		}
 	}
 }
 
-// kubectlValue converts a document the way kubectl does: YAML to JSON with
-// sigs.k8s.io/yaml, then to kubenix's value model.
-func kubectlValue(n *kyaml.Node) (any, error) {
+// earlierKey returns the key node named name among the keys of pairs (a
+// mapping's content), skipping merge keys, or nil.
+func earlierKey(pairs []*kyaml.Node, name string) *kyaml.Node {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if k := pairs[i]; k.Value == name && !(k.Value == "<<" && k.ShortTag() == "!!merge") {
+			return k
+		}
+	}
+	return nil
+}
+
+// viaJSON converts a document as kubectl does, step by step: written
+// out, read with sigs.k8s.io/yaml into JSON, decoded.
+func viaJSON(n *kyaml.Node) (any, error) {
 	var buf bytes.Buffer
 	enc := kyaml.NewEncoder(&buf)
 	if err := enc.Encode(n); err != nil {
@@ -206,19 +258,21 @@ func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([
 	}
 	x.walk(nil, m, r.pos(root))
 	for _, o := range x.objs {
-		prefix := FieldKey(o.Origin.Path)
-		o.Origin.Fields = map[string]diag.Pos{}
-		for k, p := range fields {
-			if rest, ok := strings.CutPrefix(k, prefix); ok && (prefix == "" || strings.HasPrefix(rest, fieldSep)) {
-				o.Origin.Fields[strings.TrimPrefix(rest, fieldSep)] = p
-			}
+		if fields != nil {
+			o.Origin.Fields = fieldsUnder(fields, FieldKey(o.Origin.Path), len(x.objs) == 1)
+			o.Origin.Pos = fields[FieldKey(o.Origin.Path.Append("kind"))]
+		} else {
+			o.Origin.Pos = r.keyPos(root, o.Origin.Path.Append("kind"))
 		}
-		o.Origin.Pos = fields[FieldKey(o.Origin.Path.Append("kind"))]
 		if o.Origin.Pos.IsZero() {
 			o.Origin.Pos = r.pos(root)
 		}
 		o.Origin.Path = nil
 		o.Origin.Site = diag.Pos{}
+	}
+	if len(x.diags) > 0 && fields == nil {
+		fields = map[string]diag.Pos{}
+		(&reader{file: r.file, offset: r.offset}).index(root, nil, "", fields)
 	}
 	for i := range x.diags {
 		segs := pathOf(x.diags[i].Path)
@@ -237,6 +291,49 @@ func (r *reader) objects(v any, root *kyaml.Node, fields map[string]diag.Pos) ([
 		x.diags[i].Path = ""
 	}
 	return x.objs, x.diags
+}
+
+// keyPos is the position of the field at path under n, as index records
+// it (the first of a key written twice; aliases not followed), or none.
+func (r *reader) keyPos(n *kyaml.Node, path Path) diag.Pos {
+	var at *kyaml.Node
+	for _, seg := range path {
+		switch s := seg.(type) {
+		case string:
+			if n.Kind != kyaml.MappingNode {
+				return diag.Pos{}
+			}
+			at = earlierKey(n.Content, s)
+			if at == nil {
+				return diag.Pos{}
+			}
+			n = n.Content[slices.Index(n.Content, at)+1]
+		case int:
+			if n.Kind != kyaml.SequenceNode || s >= len(n.Content) {
+				return diag.Pos{}
+			}
+			at, n = n.Content[s], n.Content[s]
+		}
+	}
+	if at == nil {
+		return diag.Pos{}
+	}
+	return r.pos(at)
+}
+
+// fieldsUnder are the positions of the fields under prefix, by their path
+// below it. A document that is one object keeps the document's map.
+func fieldsUnder(fields map[string]diag.Pos, prefix string, only bool) map[string]diag.Pos {
+	if prefix == "" && only {
+		return fields
+	}
+	out := map[string]diag.Pos{}
+	for k, p := range fields {
+		if rest, ok := strings.CutPrefix(k, prefix); ok && (prefix == "" || strings.HasPrefix(rest, fieldSep)) {
+			out[strings.TrimPrefix(rest, fieldSep)] = p
+		}
+	}
+	return out
 }
 
 // pathOf parses back what Path.String produced, for the simple paths

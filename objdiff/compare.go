@@ -112,22 +112,9 @@ func (r *Result) Differ() bool {
 // changes, and neither does a file renamed or an object moved to another
 // file.
 func Compare(old, new *Side, opts Options) (*Result, error) {
-	oldBy, err := byKey(old)
+	changes, err := pairs(old, new)
 	if err != nil {
 		return nil, err
-	}
-	newBy, err := byKey(new)
-	if err != nil {
-		return nil, err
-	}
-	var changes []Change
-	for k, o := range oldBy {
-		changes = append(changes, Change{Key: k, Old: o, New: newBy[k]})
-	}
-	for k, n := range newBy {
-		if oldBy[k] == nil {
-			changes = append(changes, Change{Key: k, New: n})
-		}
 	}
 	sortInstallOrder(changes)
 	names(changes)
@@ -139,25 +126,47 @@ func Compare(old, new *Side, opts Options) (*Result, error) {
 	return &Result{Old: old.Name, New: new.Name, Changes: changes}, nil
 }
 
-func byKey(s *Side) (map[manifest.Key]*Entry, error) {
-	out := make(map[manifest.Key]*Entry, len(s.Entries))
-	for i := range s.Entries {
-		e := &s.Entries[i]
-		k := e.Object.Key()
-		if first, ok := out[k]; ok {
-			return nil, fmt.Errorf("%s: %s is defined twice, in %s and in %s", s.Name, e.Object.ID(), first.File, e.File)
-		}
-		out[k] = e
+// pairs matches the objects of the two sides by key: a change for each
+// object of either, with its old and new entries. An object defined twice
+// on one side is an error.
+func pairs(old, new *Side) ([]Change, error) {
+	at := make(map[manifest.Key]int, max(len(old.Entries), len(new.Entries)))
+	changes := make([]Change, 0, len(old.Entries)+len(new.Entries))
+	twice := func(s *Side, e, first *Entry) error {
+		return fmt.Errorf("%s: %s is defined twice, in %s and in %s", s.Name, e.object().ID(), first.File, e.File)
 	}
-	return out, nil
+	for i := range old.Entries {
+		e := &old.Entries[i]
+		k := e.key()
+		if j, ok := at[k]; ok {
+			return nil, twice(old, e, changes[j].Old)
+		}
+		at[k] = len(changes)
+		changes = append(changes, Change{Key: k, Old: e})
+	}
+	for i := range new.Entries {
+		e := &new.Entries[i]
+		k := e.key()
+		j, ok := at[k]
+		switch {
+		case !ok:
+			at[k] = len(changes)
+			changes = append(changes, Change{Key: k, New: e})
+		case changes[j].New != nil:
+			return nil, twice(new, e, changes[j].New)
+		default:
+			changes[j].New = e
+		}
+	}
+	return changes, nil
 }
 
 // object is the side of a change that decides its place in the output.
 func (c *Change) object() *manifest.Object {
 	if c.New != nil {
-		return c.New.Object
+		return c.New.object()
 	}
-	return c.Old.Object
+	return c.Old.object()
 }
 
 // sortInstallOrder orders changes as the new objects install (removed ones
@@ -170,48 +179,66 @@ func sortInstallOrder(changes []Change) {
 // added (Kind.group/...) where two objects of different groups would
 // otherwise share one.
 func names(changes []Change) {
-	groups := map[string]map[string]bool{}
-	for i := range changes {
-		id := changes[i].object().ID()
-		if groups[id] == nil {
-			groups[id] = map[string]bool{}
-		}
-		groups[id][changes[i].Key.Group] = true
-	}
+	// The group of the first object with each ID, and the IDs that more
+	// than one group shares.
+	first := make(map[string]string, len(changes))
+	shared := map[string]bool{}
 	for i := range changes {
 		c := &changes[i]
-		o := c.object()
-		c.ID = o.ID()
-		if len(groups[c.ID]) > 1 && c.Key.Group != "" {
-			kind := o.Kind + "." + c.Key.Group
-			c.ID = kind + strings.TrimPrefix(c.ID, o.Kind)
+		c.ID = c.object().ID()
+		if g, ok := first[c.ID]; !ok {
+			first[c.ID] = c.Key.Group
+		} else if g != c.Key.Group {
+			shared[c.ID] = true
+		}
+	}
+	for i := range changes {
+		if c := &changes[i]; shared[c.ID] && c.Key.Group != "" {
+			kind := c.Key.Kind + "." + c.Key.Group
+			c.ID = kind + strings.TrimPrefix(c.ID, c.Key.Kind)
 		}
 	}
 }
 
 func compareOne(c *Change, opts Options) error {
-	var oldBody, newBody map[string]any
-	if c.Old != nil {
-		oldBody = c.Old.Object.Body
+	if c.Old != nil && c.New != nil && c.Old.sealed != nil && c.New.sealed != nil && c.Old.sealed.sum == c.New.sealed.sum {
+		c.Status = Unchanged // the same canonical YAML
+		return nil
 	}
-	if c.New != nil {
-		newBody = c.New.Object.Body
+	old, new := c.Old, c.New
+	if isSOPSObject(old) || isSOPSObject(new) {
+		// compared by their bodies: the other side's too
+		var err error
+		if old, err = old.withBody(); err != nil {
+			return err
+		}
+		if new, err = new.withBody(); err != nil {
+			return err
+		}
+		c.Old, c.New = old, new
+	}
+	var oldBody, newBody map[string]any // nil for sealed entries, which are not Secrets
+	if old != nil && old.Object != nil {
+		oldBody = old.Object.Body
+	}
+	if new != nil && new.Object != nil {
+		newBody = new.Object.Body
 	}
 	switch {
-	case isSOPSObject(c.Old) || isSOPSObject(c.New):
+	case isSOPSObject(old) || isSOPSObject(new):
 		var compared bool
 		oldBody, newBody, compared = compareSOPS(c, opts.Decrypt)
 		c.ValuesNotCompared = !compared
 	case !opts.ShowSecrets:
 		oldBody, newBody = maskSecrets(oldBody, newBody)
 	}
-	oldText, err := encode(oldBody)
+	oldText, err := old.yaml(oldBody)
 	if err != nil {
-		return fmt.Errorf("%s: %w", c.Old.Object.ID(), err)
+		return err
 	}
-	newText, err := encode(newBody)
+	newText, err := new.yaml(newBody)
 	if err != nil {
-		return fmt.Errorf("%s: %w", c.New.Object.ID(), err)
+		return err
 	}
 	switch {
 	case c.Old == nil:
@@ -242,12 +269,4 @@ func compareOne(c *Change, opts Options) error {
 	}
 	c.Diff = unified(ops, oldName, newName, max(opts.Context, 0))
 	return nil
-}
-
-func encode(body map[string]any) (string, error) {
-	if body == nil {
-		return "", nil
-	}
-	b, err := manifest.EncodeYAML(body)
-	return string(b), err
 }

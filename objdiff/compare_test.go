@@ -3,6 +3,7 @@ package objdiff
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -293,5 +294,46 @@ func TestWriteFormats(t *testing.T) {
 	}
 	if a := doc.Objects[0]; a.Old != nil || !strings.HasPrefix(a.Diff, "--- /dev/null\n+++ new/c.yaml\n@@ -0,0 +1,4 @@\n") {
 		t.Errorf("json added object: %+v", a)
+	}
+}
+
+// WriteJSON writes, one object at a time, what encoding/json writes of
+// the whole result.
+func TestWriteJSONAsEncodingJSON(t *testing.T) {
+	objs := func(names ...string) []*manifest.Object {
+		var out []*manifest.Object
+		for i, n := range names {
+			out = append(out, &manifest.Object{APIVersion: "v1", Kind: "ConfigMap", Namespace: "x", Name: n,
+				Body: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": n, "namespace": "x"},
+					"data": map[string]any{"k": fmt.Sprintf("<%d> & \"q\"", i)}}})
+		}
+		return out
+	}
+	for _, tc := range []struct{ old, new []*manifest.Object }{
+		{nil, nil},
+		{objs("a", "b"), objs("b", "c")},
+		{objs("a"), objs("a")},
+	} {
+		res, err := Compare(ObjectsSide(`old "objects": []`, tc.old), ObjectsSide("new", tc.new), Options{Context: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want bytes.Buffer
+		if err := WriteJSON(&got, res); err != nil {
+			t.Fatal(err)
+		}
+		out := jsonResult{Old: res.Old, New: res.New, Differ: res.Differ(), Summary: res.Summary(), Objects: []jsonObject{},
+			ValuesNotCompared: res.ValuesNotCompared()}
+		for _, c := range res.Changes {
+			out.Objects = append(out.Objects, jsonChange(c))
+		}
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package objdiff
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 )
@@ -36,22 +38,50 @@ type jsonSide struct {
 	File       string `json:"file"`
 }
 
-// WriteJSON writes the result for tools.
+// WriteJSON writes the result for tools: what encoding/json writes with
+// an indent of two spaces, one object at a time, so that a result of
+// tens of thousands of objects is not held in memory twice more.
 func WriteJSON(w io.Writer, r *Result) error {
-	out := jsonResult{Old: r.Old, New: r.New, Differ: r.Differ(), Summary: r.Summary(), Objects: []jsonObject{},
+	head := jsonResult{Old: r.Old, New: r.New, Differ: r.Differ(), Summary: r.Summary(), Objects: []jsonObject{},
 		ValuesNotCompared: r.ValuesNotCompared()}
-	for _, c := range r.Changes {
-		o := jsonObject{ID: c.ID, Status: c.Status, Group: c.Key.Group, Kind: c.Key.Kind, Namespace: c.Key.Namespace, Name: c.Key.Name,
-			Insertions: c.Insertions, Deletions: c.Deletions, Diff: c.Diff}
-		if c.Old != nil {
-			o.Old = &jsonSide{APIVersion: c.Old.Object.APIVersion, File: c.Old.File}
-		}
-		if c.New != nil {
-			o.New = &jsonSide{APIVersion: c.New.Object.APIVersion, File: c.New.File}
-		}
-		out.Objects = append(out.Objects, o)
+	b, err := json.MarshalIndent(head, "", "  ")
+	if err != nil {
+		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	// Quotes inside the strings before it are escaped: this is the key.
+	const empty = `"objects": []`
+	i := bytes.Index(b, []byte(empty))
+	bw := bufio.NewWriter(w)
+	if len(r.Changes) == 0 {
+		bw.Write(b)
+	} else {
+		bw.Write(b[:i+len(empty)-1])
+		for n, c := range r.Changes {
+			o, err := json.MarshalIndent(jsonChange(c), "    ", "  ")
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n    ")
+			bw.Write(o)
+		}
+		bw.WriteString("\n  ]")
+		bw.Write(b[i+len(empty):])
+	}
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+func jsonChange(c Change) jsonObject {
+	o := jsonObject{ID: c.ID, Status: c.Status, Group: c.Key.Group, Kind: c.Key.Kind, Namespace: c.Key.Namespace, Name: c.Key.Name,
+		Insertions: c.Insertions, Deletions: c.Deletions, Diff: c.Diff}
+	if c.Old != nil {
+		o.Old = &jsonSide{APIVersion: c.Old.object().APIVersion, File: c.Old.File}
+	}
+	if c.New != nil {
+		o.New = &jsonSide{APIVersion: c.New.object().APIVersion, File: c.New.File}
+	}
+	return o
 }

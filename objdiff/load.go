@@ -111,7 +111,10 @@ func (l *Loader) build(ctx context.Context, name, file string) (*Side, error) {
 // readManifests reads the objects of a manifest file, or of every
 // .yaml/.yml/.json file below a directory (not in hidden directories, so
 // a store result's .objects/ is skipped; images.txt and .kubenix-result
-// are not manifests), as kubectl reads them.
+// are not manifests), as kubectl reads them. Each object is sealed (see
+// seal) as soon as its namespace is known: when it names one, or its kind
+// is known (built in, or defined by a CRD read before it); the others
+// wait for every CRD of the side.
 func (l *Loader) readManifests(name, path string) (*Side, error) {
 	root, err := filepath.EvalSymlinks(path)
 	if err != nil {
@@ -121,76 +124,99 @@ func (l *Loader) readManifests(name, path string) (*Side, error) {
 	if err != nil {
 		return nil, &diag.UsageError{Err: err}
 	}
+	set, setErr := l.namespaceSet()
 	// Messages name files as the user named the side (result/x.yaml), not
 	// where the link leads.
 	prefix := filepath.Clean(path) + "/"
 	s := &Side{Name: name}
-	var objs []*manifest.Object
+	store := newTexts()
+	var waiting []int // entries whose kind is not known yet
 	var diags diag.List
 	for _, f := range files {
 		rel := filepath.Base(f)
 		if r, err := filepath.Rel(root, f); err == nil && r != "." {
 			rel = filepath.ToSlash(r)
 		}
-		o, d := manifest.ReadFile(f)
-		diags = append(diags, relabel(d, root, prefix, path)...)
-		if len(o) == 1 && secrets.IsEncrypted(o[0]) {
-			// Its MAC covers the values as written: decrypting it
-			// takes the file's bytes, as a build keeps them.
-			if o[0].Raw, err = os.ReadFile(f); err != nil {
-				return nil, &diag.UsageError{Err: err}
+		d := manifest.ReadFileEach(f, false, func(o []*manifest.Object) {
+			if len(o) == 1 && secrets.IsEncrypted(o[0]) && err == nil {
+				// Its MAC covers the values as written: decrypting it
+				// takes the file's bytes, as a build keeps them.
+				o[0].Raw, err = os.ReadFile(f)
 			}
+			for _, x := range o {
+				x.Origin.Pos = relabelPos(x.Origin.Pos, root, prefix, path)
+				s.Entries = append(s.Entries, Entry{Object: x, File: rel})
+				if set == nil {
+					continue // only the file's problems are wanted now
+				}
+				if x.IsCRD() {
+					set = set.With([]*manifest.Object{x})
+				}
+				if _, known := set.Lookup(x.APIVersion, x.Kind); known || x.Namespace != "" {
+					set.DefaultNamespaces([]*manifest.Object{x}, l.Options.Namespace)
+					seal(&s.Entries[len(s.Entries)-1], store)
+				} else {
+					waiting = append(waiting, len(s.Entries)-1)
+				}
+			}
+		})
+		if err != nil {
+			return nil, &diag.UsageError{Err: err}
 		}
-		for _, x := range o {
-			x.Origin.Pos = relabelPos(x.Origin.Pos, root, prefix, path)
-			s.Entries = append(s.Entries, Entry{Object: x, File: rel})
-		}
-		objs = append(objs, o...)
+		diags = append(diags, relabel(d, root, prefix, path)...)
 	}
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	if err := l.defaultNamespaces(objs); err != nil {
-		return nil, err
+	if setErr != nil {
+		return nil, setErr
 	}
+	for _, i := range waiting {
+		set.DefaultNamespaces([]*manifest.Object{s.Entries[i].Object}, l.Options.Namespace)
+		seal(&s.Entries[i], store)
+	}
+	store.done()
 	if err := duplicates(s).Err(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// defaultNamespaces gives namespaced objects without a namespace the
-// build's namespace, as a build (and kubectl apply) would.
-func (l *Loader) defaultNamespaces(objs []*manifest.Object) error {
+// namespaceSet is what decides the namespace of namespaced objects
+// without one, as a build (and kubectl apply) would: the kinds of the
+// target version and of --crd (a side's own CRDs are added as read).
+func (l *Loader) namespaceSet() (*schema.Set, error) {
 	set, err := schema.NewSet(l.Options.KubeVersion)
 	if err != nil {
-		return &diag.UsageError{Err: err, Hint: "choose one with --kube-version"}
+		return nil, &diag.UsageError{Err: err, Hint: "choose one with --kube-version"}
 	}
 	crds, d, err := manifest.ReadCRDs(l.Options.CRDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := d.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	set.With(objs).With(crds).DefaultNamespaces(objs, l.Options.Namespace)
-	return nil
+	return set.With(crds), nil
 }
 
 // duplicates reports objects a side holds twice: the cluster would see
 // only one of them.
 func duplicates(s *Side) diag.List {
-	objs := make([]*manifest.Object, len(s.Entries))
-	for i, e := range s.Entries {
-		objs[i] = e.Object
-	}
 	var l diag.List
-	for _, d := range manifest.Duplicates(objs) {
-		e, first := &s.Entries[d.Again], &s.Entries[d.First]
+	seen := make(map[manifest.Key]int, len(s.Entries))
+	for i := range s.Entries {
+		k := s.Entries[i].key()
+		j, dup := seen[k]
+		if !dup {
+			seen[k] = i
+			continue
+		}
+		o, first := s.Entries[i].object(), s.Entries[j].object()
 		l = append(l, diag.Diagnostic{
-			Severity: diag.Error, Pos: e.Object.Origin.Where(), Object: e.Object.ID(), Identity: e.Object.Identity(),
-			Message: fmt.Sprintf("defined more than once in %s: also in %s", s.Name, first.File),
-			Related: []diag.Pos{first.Object.Origin.Where()},
+			Severity: diag.Error, Pos: o.Origin.Where(), Object: o.ID(), Identity: o.Identity(),
+			Message: fmt.Sprintf("defined more than once in %s: also in %s", s.Name, s.Entries[j].File),
+			Related: []diag.Pos{first.Origin.Where()},
 		})
 	}
 	return l

@@ -28,7 +28,7 @@ func write(t *testing.T, path, content string) {
 func entries(s *Side) []string {
 	var out []string
 	for _, e := range s.Entries {
-		out = append(out, e.File+" "+e.Object.ID())
+		out = append(out, e.File+" "+e.object().ID())
 	}
 	slices.Sort(out)
 	return out

@@ -10,8 +10,27 @@ import (
 // Entry is one object of a side and the file that holds it, or that a
 // build would write it to.
 type Entry struct {
-	Object *manifest.Object
-	File   string // slash-separated, relative to the side's directory
+	Object *manifest.Object // nil when sealed: see object
+	File   string           // slash-separated, relative to the side's directory
+	// sealed, when set, keeps what a comparison needs of an object read
+	// from a file, its canonical YAML compressed (see seal).
+	sealed *sealed
+}
+
+// key is the identity of e's object.
+func (e *Entry) key() manifest.Key {
+	if e.sealed != nil {
+		return e.sealed.key()
+	}
+	return e.Object.Key()
+}
+
+// object is e's object; without its body when e is sealed.
+func (e *Entry) object() *manifest.Object {
+	if e.sealed != nil {
+		return e.sealed.object()
+	}
+	return e.Object
 }
 
 // Side is one side of a comparison.

@@ -25,7 +25,7 @@ type sopsView struct {
 
 // isSOPSObject reports whether e holds a SOPS-encrypted object.
 func isSOPSObject(e *Entry) bool {
-	return e != nil && (e.Object.Raw != nil || secrets.IsEncrypted(e.Object))
+	return e != nil && e.Object != nil && (e.Object.Raw != nil || secrets.IsEncrypted(e.Object))
 }
 
 // compareSOPS returns the bodies to compare of a change with a SOPS

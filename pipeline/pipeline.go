@@ -65,7 +65,9 @@ func Load(ctx context.Context, opts Options) (*Loaded, error) {
 
 // CheckPaths validates .nix files (evaluated as build does) and YAML or
 // JSON manifests (files, or directories searched recursively) together:
-// CRDs in any of them apply to all. It writes nothing.
+// CRDs in any of them apply to all. It writes nothing. Manifest files are
+// read one document at a time and checked in batches (see checkStream),
+// so a large one is checked in bounded memory.
 func CheckPaths(ctx context.Context, opts Options, evalFor func(file string) (eval.Options, error), paths []string) (*CheckResult, error) {
 	if len(paths) == 0 {
 		return nil, diag.Usagef("nothing to check: give .nix files, manifest files or directories")
@@ -78,11 +80,7 @@ func CheckPaths(ctx context.Context, opts Options, evalFor func(file string) (ev
 	if err != nil {
 		return nil, err
 	}
-	c, err := Check(ctx, set, opts, crds, sources...)
-	if err != nil {
-		return nil, err
-	}
-	return &CheckResult{Objects: c.Objects, Diagnostics: c.Diagnostics}, nil
+	return checkStream(ctx, set, opts, crds, sources)
 }
 
 // Check takes the objects of several sources through the steps between
@@ -102,21 +100,29 @@ func Check(ctx context.Context, set *schema.Set, opts Options, crds CRDs, source
 		c.diags = append(c.diags, d...)
 		c.add(src, src.Objects, keyed)
 	}
-	c.perObject(set.Normalize(c.objs, schema.NormalizeOptions{Namespace: opts.Namespace})) // schema: normalize
-	c.perObject(readProblems(c.objs))
-	c.diags = append(c.diags, manifest.CheckDuplicates(c.objs)...)
-
 	po, err := pinOptions(opts, sources)
 	if err != nil {
 		return nil, err
 	}
+	pinned, err := c.check(ctx, set, opts, po)
+	if err != nil {
+		return nil, err
+	}
+	c.diags = append(c.diags, manifest.CheckDuplicates(c.objs)...)
+	c.diags = append(c.diags, pinned.Stale...)
+	return &Checked{Objects: c.objs, Images: pinned.Images, Diagnostics: c.all()}, nil
+}
+
+// check takes c's objects through the steps that look at one object at a
+// time, from normalize to locate.
+func (c *checking) check(ctx context.Context, set *schema.Set, opts Options, po image.PinOptions) (*image.Result, error) {
+	c.perObject(set.Normalize(c.objs, schema.NormalizeOptions{Namespace: opts.Namespace})) // schema: normalize
+	c.perObject(readProblems(c.objs))
 	pinned, err := image.Pin(ctx, c.objs, po) // image: pin
 	if err != nil {
 		return nil, err
 	}
-	c.diags = append(c.diags, pinned.Stale...)
 	c.perObject(byObject(c.objs, pinned.Problems))
-
 	c.perObject(secrets.Guard(c.objs, opts.Secrets)) // secrets: guard
 	so := schema.Options{AllowUnknownKinds: opts.AllowUnknownKinds, AllowUnknownFields: opts.AllowUnknownFields}
 	seen := secrets.ForValidation(c.objs)
@@ -125,5 +131,5 @@ func Check(ctx context.Context, set *schema.Set, opts Options, crds CRDs, source
 		return nil, err
 	}
 	c.scrub(opts.Secrets) // secrets: no secret value in a message
-	return &Checked{Objects: c.objs, Images: pinned.Images, Diagnostics: c.all()}, nil
+	return pinned, nil
 }

@@ -31,6 +31,7 @@ type Source struct {
 	NixImages map[string]image.NixImage // the derivations it refers to, by output store hash
 	Lock      *lock.File                // the kubenix.lock of a .nix file
 	storeDir  string
+	file      string // a manifest file kubenix check reads as it checks it (checkStream)
 }
 
 // start reads what every source is checked against: the built-in API of
@@ -58,7 +59,7 @@ func appSource(ctx context.Context, opts Options, set *schema.Set, crds CRDs, t 
 }
 
 // pathSources are the sources of kubenix check: .nix files evaluated as a
-// build evaluates them, manifest files read.
+// build evaluates them, manifest files to read.
 func pathSources(ctx context.Context, opts Options, set *schema.Set, crds CRDs, evalFor func(file string) (eval.Options, error), paths []string) ([]*Source, error) {
 	var sources []*Source
 	for _, p := range paths {
@@ -92,8 +93,7 @@ func pathSources(ctx context.Context, opts Options, set *schema.Set, crds CRDs, 
 				return nil, err
 			}
 			for _, f := range files {
-				objs, d := manifest.ReadFile(f)
-				sources = append(sources, &Source{Objects: objs, Diags: d})
+				sources = append(sources, &Source{file: f}) // read as it is checked
 			}
 		default:
 			return nil, diag.Usagef("%s: kubenix checks .nix files, .yaml/.yml/.json manifests and directories of manifests", p)

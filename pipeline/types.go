@@ -81,13 +81,13 @@ type Built struct {
 
 // CheckResult is what `kubenix check` found.
 type CheckResult struct {
-	Objects     []*manifest.Object
+	Objects     int // how many were checked
 	Diagnostics diag.List
 }
 
 // Summary counts objects and problems.
 func (r *CheckResult) Summary() *diag.Summary {
-	s := &diag.Summary{Objects: len(r.Objects)}
+	s := &diag.Summary{Objects: r.Objects}
 	invalid := map[string]bool{}
 	for _, d := range r.Diagnostics {
 		if d.Severity == diag.Error {

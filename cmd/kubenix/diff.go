@@ -1,9 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -111,9 +111,18 @@ invalid: its problems are printed as 'kubenix build' prints them).`,
 				return err
 			}
 			ld := &objdiff.Loader{Options: opts}
-			var sides [2]*objdiff.Side
+			// Both sides are read at once; what they say is printed in order.
+			var (
+				sides  [2]*objdiff.Side
+				errs   [2]error
+				loaded sync.WaitGroup
+			)
 			for i, arg := range args {
-				if sides[i], err = a.loadSide(cmd.Context(), ld, format, arg); err != nil {
+				loaded.Go(func() { sides[i], errs[i] = ld.Load(cmd.Context(), arg) })
+			}
+			loaded.Wait()
+			for i, arg := range args {
+				if err := a.sideLoaded(format, arg, sides[i], errs[i]); err != nil {
 					return err
 				}
 			}
@@ -151,21 +160,21 @@ invalid: its problems are printed as 'kubenix build' prints them).`,
 	return cmd
 }
 
-// loadSide reads one side of a diff. Its warnings are printed; an invalid
-// side is trouble for diff, not a difference (exit 2, as diff(1)).
-func (a *app) loadSide(ctx context.Context, ld *objdiff.Loader, format, arg string) (*objdiff.Side, error) {
-	s, err := ld.Load(ctx, arg)
+// sideLoaded reports how one side of a diff was read. Its warnings are
+// printed; an invalid side is trouble for diff, not a difference (exit 2,
+// as diff(1)).
+func (a *app) sideLoaded(format, arg string, s *objdiff.Side, err error) error {
 	if err != nil {
 		if err := a.report(format, err); isReported(err) {
 			fmt.Fprintf(a.stderr, "kubenix: %s is not valid; nothing compared\n", arg)
-			return nil, exitStatus(diag.ExitUsage)
+			return exitStatus(diag.ExitUsage)
 		}
-		return nil, err
+		return err
 	}
 	if len(s.Warnings) > 0 {
 		if err := a.printDiagnostics(format, s.Warnings); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return s, nil
+	return nil
 }

@@ -33,6 +33,19 @@ func (e *Error) Unwrap() error { return e.Err }
 // Read reads path, which must be a regular file (after symlinks) of at most
 // limit bytes. ("-" is a file name here: no command reads standard input.)
 func Read(path string, limit int64) ([]byte, error) {
+	f, err := Open(path, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(path, f, limit)
+}
+
+// Open opens path for reading as Read reads it, for a caller that reads a
+// large file as it goes instead of whole: path must be a regular file
+// (after symlinks) of at most limit bytes, and no more than limit bytes
+// are read from it.
+func Open(path string, limit int64) (io.ReadCloser, error) {
 	// O_NONBLOCK: opening a FIFO must not wait for a writer.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -45,18 +58,25 @@ func Read(path string, limit int64) ([]byte, error) {
 		}
 		return nil, &Error{Path: path, Reason: err.Error(), Err: err}
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, &Error{Path: path, Reason: err.Error(), Err: err}
 	}
 	if !fi.Mode().IsRegular() {
+		f.Close()
 		return nil, &Error{Path: path, Reason: "not a regular file (" + kind(fi.Mode()) + "); kubenix reads only regular files"}
 	}
 	if fi.Size() > limit {
+		f.Close()
 		return nil, tooBig(path, limit)
 	}
-	return readLimited(path, f, limit)
+	return limited{io.LimitReader(f, limit), f}, nil
+}
+
+type limited struct {
+	io.Reader
+	io.Closer
 }
 
 // Check reports, without opening it, whether path is a file Read would
