@@ -80,10 +80,10 @@ func Parse(path string, b []byte) (*File, error) {
 	// null, a list or nothing would otherwise read as an empty lock, or
 	// fail naming Go types.
 	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
-		return nil, fmt.Errorf("%s: not a kubenix lock: expected a JSON object like {\"version\": 1, ...}", path)
+		return nil, invalid(path, b, len(b)-len(bytes.TrimLeft(b, " \t\r\n")), "not a kubenix lock: expected a JSON object like {\"version\": 1, ...}")
 	}
 	if err := json.Unmarshal(b, f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, invalid(path, b, jsonErrorOffset(err), err.Error())
 	}
 	if f.Version != 1 {
 		return nil, fmt.Errorf("%s: lock version %d is not supported by this kubenix", path, f.Version)
@@ -98,14 +98,29 @@ func Parse(path string, b []byte) (*File, error) {
 			return nil, invalid(path, b, keyOffset(b, ref), fmt.Sprintf("images: %q is not an image reference (registry/name:tag, as objects write it)", ref))
 		}
 	}
-	if err := f.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if key, msg := f.check(); msg != "" {
+		return nil, invalid(path, b, keyOffset(b, key), msg)
 	}
 	return f, nil
 }
 
-// invalid is an entry of the lock that is wrong: exit 1, at its line.
+// jsonErrorOffset is where in its input encoding/json stopped (0 if it
+// does not say).
+func jsonErrorOffset(err error) int {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return int(max(syntax.Offset-1, 0))
+	case errors.As(err, &typ):
+		return int(max(typ.Offset-1, 0))
+	}
+	return 0
+}
+
+// invalid is a lock, or an entry of it, that is wrong: exit 1, at its line.
 func invalid(path string, b []byte, off int, msg string) error {
+	off = min(max(off, 0), len(b))
 	line := bytes.Count(b[:off], []byte("\n")) + 1
 	col := off - (bytes.LastIndexByte(b[:off], '\n') + 1) + 1
 	return diag.List{{Severity: diag.Error, Pos: diag.Pos{File: path, Line: line, Col: col}, Message: msg,
@@ -197,22 +212,23 @@ var (
 
 // check refuses entries whose pins are not digests: a lock is committed
 // and reviewed, and what it pins is written into manifests as it is.
-func (f *File) check() error {
+// It returns the key of the first wrong entry and what is wrong with it.
+func (f *File) check() (key, msg string) {
 	for _, ref := range slices.Sorted(maps.Keys(f.Images)) {
 		if d := f.Images[ref].Digest; !imageDigest.MatchString(d) {
-			return fmt.Errorf("image %s: digest %q is not sha256: and 64 lowercase hex digits", ref, d)
+			return ref, fmt.Sprintf("image %s: digest %q is not sha256: and 64 lowercase hex digits", ref, d)
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(f.Charts)) {
 		c := f.Charts[key]
 		if !sha256Hex.MatchString(c.SHA256) {
-			return fmt.Errorf("chart %s: sha256 %q is not 64 hex digits", key, c.SHA256)
+			return key, fmt.Sprintf("chart %s: sha256 %q is not 64 hex digits", key, c.SHA256)
 		}
 		if c.Digest != "" && !imageDigest.MatchString(c.Digest) {
-			return fmt.Errorf("chart %s: digest %q is not sha256: and 64 lowercase hex digits", key, c.Digest)
+			return key, fmt.Sprintf("chart %s: digest %q is not sha256: and 64 lowercase hex digits", key, c.Digest)
 		}
 	}
-	return nil
+	return "", ""
 }
 
 // Find returns the lock of an app: explicit when given, else the nearest
