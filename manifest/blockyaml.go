@@ -10,13 +10,13 @@ import (
 
 // readBlockYAML reads the block-style YAML that generated files are
 // written in (controller-gen's CRDs: indented mappings and sequences,
-// plain, quoted and block scalars on one line, comments, `---`), about
+// plain, quoted and block scalars, comments, `---`), about
 // four times faster than go-yaml, into exactly the values readPlainYAML
 // gives. It gives up (false) on the whole stream at anything it does not
 // read with certainty: anchors, aliases, tags, directives, `...`, tabs,
 // carriage returns, control characters, complex or long keys, a key
-// written twice, a key that is not a string, multi-line plain or quoted
-// scalars, flow collections beyond one line of simple entries, block
+// written twice, a key that is not a string, double-quoted scalars on
+// more than one line, flow collections beyond one line of simple entries, block
 // scalars that are empty, start with empty lines, give an indentation or
 // (folded) have more-indented lines, and a document that is not a
 // mapping. go-yaml then reads the stream as before.
@@ -258,6 +258,10 @@ func (p *blockParser) value(at, end, parent int, inMapping bool) (any, bool) {
 			}
 		}
 		s, n, ok := p.quoted(at, end)
+		if !ok && c == '\'' {
+			s, n, ok = p.quotedLines(at, end, parent)
+			end = p.lines[p.i].end
+		}
 		if !ok {
 			return nil, false
 		}
@@ -274,14 +278,26 @@ func (p *blockParser) value(at, end, parent int, inMapping bool) (any, bool) {
 		if !plainStart(d, at, end) {
 			return nil, false
 		}
-		textEnd, colon, _ := p.plain(at, end)
+		textEnd, colon, stop := p.plain(at, end)
 		if colon {
 			if inMapping {
 				return nil, false
 			}
 			return p.mapping(at-p.lines[p.i].start, at)
 		}
-		r, ok := p.resolvePlain(string(d[at:textEnd]))
+		text := string(d[at:textEnd])
+		if stop == end {
+			var last int
+			var ok bool
+			if text, last, ok = p.plainLines(text, parent); !ok {
+				return nil, false
+			}
+			if last > p.i {
+				p.i = last + 1
+				return p.resolvePlain(text)
+			}
+		}
+		r, ok := p.resolvePlain(text)
 		if !ok {
 			return nil, false
 		}
@@ -292,6 +308,130 @@ func (p *blockParser) value(at, end, parent int, inMapping bool) (any, bool) {
 	}
 	p.i++
 	return v, true
+}
+
+// plainLines reads the lines that continue a plain scalar whose first
+// line, up to its end, is first: lines indented more than parent (the
+// column of the collection it belongs to) up to a comment or a line that
+// is not, folded as YAML folds them (a line break is a space, n empty
+// lines are n line feeds). It returns the last line read (the current
+// one when no line continues it). A line that would end the scalar in a
+// way go-yaml refuses (a `: `) or starts with an indicator gives up.
+func (p *blockParser) plainLines(first string, parent int) (string, int, bool) {
+	d := p.data
+	last := p.i
+	var b []byte
+	empty := 0
+	for j := p.i + 1; j < p.end; j++ {
+		l := p.lines[j]
+		at := l.start + l.indent
+		if at == l.end {
+			empty++
+			continue
+		}
+		if d[at] == '#' || l.indent <= parent {
+			break
+		}
+		if !plainStart(d, at, l.end) {
+			return "", 0, false
+		}
+		textEnd, colon, stop := p.plain(at, l.end)
+		if colon {
+			return "", 0, false
+		}
+		if b == nil {
+			b = append(b, first...)
+		}
+		b = foldBreaks(b, empty)
+		b = append(b, d[at:textEnd]...)
+		empty, last = 0, j
+		if stop < l.end {
+			break // a comment ends it
+		}
+	}
+	if last == p.i {
+		return first, last, true
+	}
+	return string(b), last, true
+}
+
+// quotedLines reads a single-quoted scalar that starts at offset at of
+// the current line and ends on a later one, each indented more than
+// parent, folded as YAML folds quoted scalars (spaces around a line break
+// dropped, a line break a space, n empty lines n line feeds). It leaves
+// the closing line current and returns the offset after the quote.
+func (p *blockParser) quotedLines(at, end, parent int) (string, int, bool) {
+	d := p.data
+	b, ok := unquoteSingle(nil, d[at+1:trimSpaces(d, at+1, end)])
+	if !ok {
+		return "", 0, false
+	}
+	empty := 0
+	for j := p.i + 1; j < p.end; j++ {
+		l := p.lines[j]
+		from := l.start + l.indent
+		if from == l.end {
+			empty++
+			continue
+		}
+		if l.indent <= parent {
+			return "", 0, false
+		}
+		b = foldBreaks(b, empty)
+		empty = 0
+		k := from
+		for k < l.end && (d[k] != '\'' || k+1 < l.end && d[k+1] == '\'') {
+			if d[k] == '\'' {
+				k++
+			}
+			k++
+		}
+		if k < l.end {
+			if b, ok = unquoteSingle(b, d[from:k]); !ok {
+				return "", 0, false
+			}
+			p.i = j
+			return string(b), k + 1, true
+		}
+		if b, ok = unquoteSingle(b, d[from:trimSpaces(d, from, l.end)]); !ok {
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+// foldBreaks appends what a line break followed by empty empty lines
+// folds to.
+func foldBreaks(b []byte, empty int) []byte {
+	if empty == 0 {
+		return append(b, ' ')
+	}
+	for range empty {
+		b = append(b, '\n')
+	}
+	return b
+}
+
+func trimSpaces(d []byte, from, to int) int {
+	for to > from && d[to-1] == ' ' {
+		to--
+	}
+	return to
+}
+
+// unquoteSingle appends the text of a single-quoted scalar's line, in
+// which every quote is doubled.
+func unquoteSingle(b, text []byte) ([]byte, bool) {
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\'' {
+			if i+1 == len(text) || text[i+1] != '\'' {
+				return nil, false
+			}
+			i++
+		}
+		b = append(b, text[i])
+	}
+	return b, true
 }
 
 // lineEnds: nothing but spaces and a comment from offset at.
@@ -642,6 +782,9 @@ func (p *blockParser) resolvePlain(s string) (any, bool) {
 	if len(digits) > 0 && len(digits) <= 18 && (digits[0] != '0' || len(digits) == 1) && strings.Trim(digits, "0123456789") == "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		return n, err == nil
+	}
+	if strings.IndexByte(s, '\n') >= 0 {
+		return nil, false // not one line of "v: s"
 	}
 	if r, ok := p.resolved[s]; ok {
 		return r.v, r.ok
