@@ -160,12 +160,17 @@ func Update(ctx context.Context, lockPath string, st *nixstore.Store, keys []str
 		}
 	}
 	slices.Sort(keys)
+	// Every key first: a typo in the last must not leave the others
+	// fetched and the lock unwritten.
+	for _, k := range keys {
+		if _, ok := lf.Charts[k]; !ok {
+			return nil, &diag.UsageError{Err: fmt.Errorf("%s is not in %s", k, lockPath),
+				Hint: "keys are repo/chart@constraint, as kubenix.lock lists them under charts"}
+		}
+	}
 	var out []Updated
 	for _, k := range keys {
-		old, ok := lf.Charts[k]
-		if !ok {
-			return nil, diag.Usagef("%s is not in %s", k, lockPath)
-		}
+		old := lf.Charts[k]
 		entry, data, err := NewRemote(old.PlainHTTP).Lock(ctx, old.Repo, old.Chart, old.Constraint)
 		if err != nil {
 			return nil, remoteErr(err)

@@ -312,8 +312,8 @@ func TestHostileInputCorpus(t *testing.T) {
 		{args: []string{"check", "chart.nix"}, code: 1, want: "templates/passwd.yaml is a symlink to /etc/passwd, outside the chart directory", not: "root:x:0:0"},
 		{args: []string{"check", "rec.nix"}, code: 1, want: `rec/templates/cm.yaml:2:6: error: chart rec: executing "rec/templates/cm.yaml" at <include "a" .>: error calling include: template: rec/templates/cm.yaml:1:20: executing "a" at <include "a" .>: [the same `},
 		// Locks pin digests, nothing else.
-		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "bad.lock"}, code: 2, want: `bad.lock: image nginx:1.27: digest "sha256:not-a-digest" is not sha256: and 64 lowercase hex digits`},
-		{args: []string{"check", "app.nix", "--lock", "badchart.lock"}, code: 2, want: `chart r/c@1: sha256 "$(touch /tmp/x)" is not 64 hex digits`},
+		{args: []string{"build", "app.nix", "--no-out-link", "--lock", "bad.lock"}, code: 1, want: `bad.lock:1:24: error: image nginx:1.27: digest "sha256:not-a-digest" is not sha256: and 64 lowercase hex digits`},
+		{args: []string{"check", "app.nix", "--lock", "badchart.lock"}, code: 1, want: `badchart.lock:1:24: error: chart r/c@1: sha256 "$(touch /tmp/x)" is not 64 hex digits`},
 		// Inputs are regular files of a bounded size: no hang, no crash.
 		{args: []string{"check", "fifo.yaml"}, code: 2, want: "fifo.yaml: not a regular file (a FIFO)"},
 		{args: []string{"check", "fifodir"}, code: 2, want: "not a regular file (a FIFO)"},
