@@ -16,11 +16,11 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 
-	"github.com/kubenix/kubenix/internal/helmfidelity"
+	"github.com/kubenix/kubenix/helmwrap/helmfidelity"
 )
 
 // The fidelity suite: charts generated from combinations of what real
-// charts do (internal/helmfidelity), each rendered by kubenix and by the helm
+// charts do (helmwrap/helmfidelity), each rendered by kubenix and by the helm
 // CLI of the same Helm module with the same inputs, compared object by
 // object and string by string. make test renders a bounded set;
 // KUBENIX_HELM_FIDELITY_CHARTS=N (make helm-fidelity: 400) renders N,

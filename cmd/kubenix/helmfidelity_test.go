@@ -14,10 +14,10 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 
 	"github.com/kubenix/kubenix/helmwrap"
-	"github.com/kubenix/kubenix/internal/helmfidelity"
+	"github.com/kubenix/kubenix/helmwrap/helmfidelity"
 )
 
-// Generated charts (internal/helmfidelity) rendered as a user's build
+// Generated charts (helmwrap/helmfidelity) rendered as a user's build
 // renders them: kubenix.helm.chart calls in one app.nix with the values
 // written in Nix, built into --out-dir, and every object written compared
 // with helm template's for the same inputs, string by string. Helm's
