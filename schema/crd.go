@@ -24,12 +24,16 @@ import (
 // its problems on the CRD. A later CRD for the same group and kind wins.
 func (s *Set) With(objs []*manifest.Object) *Set {
 	n := &Set{version: s.version, cat: s.cat, vi: s.vi, types: maps.Clone(s.types), list: slices.Clone(s.list),
-		badCRDs: maps.Clone(s.badCRDs), defs: s.defs, onMachinery: s.onMachinery}
+		badCRDs: maps.Clone(s.badCRDs), crdChecked: maps.Clone(s.crdChecked), defs: s.defs, onMachinery: s.onMachinery}
 	for _, o := range objs {
 		if !o.IsCRD() || o.Version() != "v1" {
 			continue // other versions are reported as removed by Validate
 		}
 		types, errs := n.crdTypes(o)
+		if n.crdChecked == nil {
+			n.crdChecked = map[*manifest.Object]field.ErrorList{}
+		}
+		n.crdChecked[o] = errs
 		if len(errs) > 0 {
 			if n.badCRDs == nil {
 				n.badCRDs = map[string]*manifest.Object{}
@@ -46,8 +50,13 @@ func (s *Set) With(objs []*manifest.Object) *Set {
 	return n
 }
 
-// crdErrors is the API server's own validation of a CRD object.
-func crdErrors(o *manifest.Object) field.ErrorList {
+// crdErrors is the API server's own validation of a CRD object: the
+// verdict With reached on it, unless the object has changed since (Normalize
+// turned a keyed list into a list, recording it in Keyed), else its check now.
+func (s *Set) crdErrors(o *manifest.Object) field.ErrorList {
+	if errs, ok := s.crdChecked[o]; ok && len(o.Keyed) == 0 {
+		return slices.Clone(errs)
+	}
 	_, errs := (&Set{}).crdTypes(o)
 	return errs
 }

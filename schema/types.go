@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/kubenix/kubenix/manifest"
 )
@@ -51,7 +52,11 @@ type Set struct {
 	types   map[gvk]*Type
 	list    []*Type
 	badCRDs map[string]*manifest.Object // group/kind -> an invalid CRD for it
-	defs    *defCache
+	// crdChecked is the API server's verdict on each CRD With read (nil:
+	// valid), so that validating the CRD does not convert and check it
+	// again: for CRDs of megabytes, most of a build's validation.
+	crdChecked map[*manifest.Object]field.ErrorList
+	defs       *defCache
 	// onMachinery, for tests, learns how many errors the API server's
 	// machinery found in a full check (extra checks not counted).
 	onMachinery func(n int)

@@ -68,7 +68,7 @@ func (s *Set) ValidateObject(o *manifest.Object, opts Options) diag.List {
 	}
 	errs, warns := s.check(o, t, opts)
 	if o.IsCRD() && t.CRD == nil {
-		errs = mergeErrors(errs, crdErrors(o))
+		errs = mergeErrors(errs, s.crdErrors(o))
 	}
 	sortErrors(errs)
 	sortErrors(warns)
