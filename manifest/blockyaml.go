@@ -228,8 +228,9 @@ func (p *blockParser) key(at, end int) (string, int, bool) {
 		}
 		key, next = s, n
 	}
-	// go-yaml looks for a key's `:` at most 1024 characters on.
-	if next-at > 1000 || (next+1 < end && d[next+1] != ' ') {
+	// go-yaml looks for a key's `:` at most 1024 characters on, in a block
+	// or a flow mapping alike; longer keys are left to it.
+	if next-at > maxImplicitKey || (next+1 < end && d[next+1] != ' ') {
 		return "", 0, false
 	}
 	return key, next + 1, true
@@ -680,7 +681,7 @@ func (p *blockParser) flow(at, end, depth int) (any, int, bool) {
 		if open == '{' {
 			k, n, ok := p.flowEntry(i, end, depth)
 			key, isString := k.(string)
-			if !ok || !isString || n+1 >= end || d[n] != ':' || d[n+1] != ' ' {
+			if !ok || !isString || n-i > maxImplicitKey || n+1 >= end || d[n] != ':' || d[n+1] != ' ' {
 				return nil, 0, false
 			}
 			if _, dup := m[key]; dup || key == FloatKey || key == "<<" {
@@ -743,16 +744,6 @@ func flowWord(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '/' || c == '-'
 }
 
-// plainWords are the plain scalars go-yaml v2 reads as booleans or null
-// (YAML 1.1) among those that start with a letter or `~`.
-var plainWords = map[string]any{
-	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true,
-	"true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true,
-	"n": false, "N": false, "no": false, "No": false, "NO": false,
-	"false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
-	"~": nil, "null": nil, "Null": nil, "NULL": nil,
-}
-
 type resolved struct {
 	v  any
 	ok bool
@@ -768,20 +759,15 @@ func (p *blockParser) resolvePlain(s string) (any, bool) {
 	switch {
 	case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
 	case strings.IndexByte("yYnNtTfFoO~", c) >= 0:
-		if v, ok := plainWords[s]; ok {
+		if v, ok := yaml11Scalars[s]; ok {
 			return v, true
 		}
 		return s, true
 	default:
 		return s, true
 	}
-	digits := s
-	if c == '-' {
-		digits = s[1:]
-	}
-	if len(digits) > 0 && len(digits) <= 18 && (digits[0] != '0' || len(digits) == 1) && strings.Trim(digits, "0123456789") == "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		return n, err == nil
+	if n, ok := decimal(s); ok {
+		return n, true
 	}
 	if strings.IndexByte(s, '\n') >= 0 {
 		return nil, false // not one line of "v: s"

@@ -138,20 +138,25 @@ func mayBeNumber(s string) bool {
 	return false
 }
 
-// decimal reads a plain decimal integer without a sign, leading zeros or
-// underscores, small enough for an int64: the common case of the numbers
-// yaml.v2 reads.
+// decimal reads a plain decimal integer, perhaps negative, without a plus
+// sign, leading zeros or underscores, of at most 18 digits (so it fits an
+// int64): the common case of the numbers yaml.v2 reads, told without its
+// rules.
 func decimal(s string) (int64, bool) {
-	if len(s) > 18 || s[0] == '0' && len(s) > 1 {
+	digits, sign := s, int64(1)
+	if strings.HasPrefix(s, "-") {
+		digits, sign = s[1:], -1
+	}
+	if len(digits) == 0 || len(digits) > 18 || digits[0] == '0' && len(digits) > 1 {
 		return 0, false
 	}
 	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
 		n = n*10 + int64(c-'0')
 	}
-	return n, true
+	return sign * n, true
 }
