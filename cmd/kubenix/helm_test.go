@@ -259,12 +259,8 @@ func TestHelmDocumentsThatAreNotObjects(t *testing.T) {
 func TestHelmLogIsAWarningSaidOnce(t *testing.T) {
 	requireNix(t)
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "c", "templates"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "c", "Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n")
-	writeFile(t, filepath.Join(dir, "c", "values.yaml"), "conf:\n  sub:\n    a: 1\n")
-	writeFile(t, filepath.Join(dir, "c", "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  conf: {{ .Values.conf | quote }}\n")
+	writeChart(t, dir, "c", "conf:\n  sub:\n    a: 1\n", map[string]string{
+		"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  conf: {{ .Values.conf | quote }}\n"})
 	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
   one = kubenix.helm.chart { chart = ./c; name = "one"; values.conf.sub = "flat"; };
   two = kubenix.helm.chart { chart = ./c; name = "two"; values.conf.sub = "flat"; };

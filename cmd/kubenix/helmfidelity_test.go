@@ -189,10 +189,7 @@ func nixValue(v any) string {
 func TestIntegersPastInt64ReachTheOutput(t *testing.T) {
 	requireNix(t)
 	dir := t.TempDir()
-	chart := filepath.Join(dir, "big")
-	os.MkdirAll(filepath.Join(chart, "templates"), 0o755)
-	writeFile(t, filepath.Join(chart, "Chart.yaml"), "apiVersion: v2\nname: big\nversion: 0.1.0\n")
-	writeFile(t, filepath.Join(chart, "templates", "x.yaml"), "apiVersion: example.com/v1\nkind: Big\nmetadata:\n  name: chart\nspec:\n  u64: 12345678901234567890\n  neg: -12345678901234567890\n  max: 9223372036854775807\n")
+	writeChart(t, dir, "big", "", map[string]string{"x.yaml": "apiVersion: example.com/v1\nkind: Big\nmetadata:\n  name: chart\nspec:\n  u64: 12345678901234567890\n  neg: -12345678901234567890\n  max: 9223372036854775807\n"})
 	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: {
   chart = kubenix.helm.chart { chart = ./big; name = "b"; };
   yaml = kubenix.fromYAML "apiVersion: example.com/v1\nkind: Big\nmetadata:\n  name: yaml\nspec:\n  u64: 12345678901234567890\n";
@@ -216,10 +213,7 @@ func TestIntegersPastInt64ReachTheOutput(t *testing.T) {
 func TestNULCharactersAreRefused(t *testing.T) {
 	requireNix(t)
 	dir := t.TempDir()
-	chart := filepath.Join(dir, "nul")
-	os.MkdirAll(filepath.Join(chart, "templates"), 0o755)
-	writeFile(t, filepath.Join(chart, "Chart.yaml"), "apiVersion: v2\nname: nul\nversion: 0.1.0\n")
-	writeFile(t, filepath.Join(chart, "templates", "x.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nul\ndata:\n  ok: fine\n  k: \"before\\0after\"\n")
+	writeChart(t, dir, "nul", "", map[string]string{"x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nul\ndata:\n  ok: fine\n  k: \"before\\0after\"\n"})
 	for app, want := range map[string]string{
 		`{ kubenix }: { c = kubenix.helm.chart { chart = ./nul; name = "n"; }; }`: "nul/templates/x.yaml:1: error: chart nul: ConfigMap/nul: data.k has a NUL character, which a Nix string cannot hold",
 		`{ kubenix }: { c = kubenix.fromYAML "a: [1, \"\\0\"]"; }`:                "app.nix:1:20: error: fromYAML: document 1: a[1] has a NUL character",
@@ -237,10 +231,7 @@ func TestNULCharactersAreRefused(t *testing.T) {
 func TestChartListItemsTakeTheReleaseNamespace(t *testing.T) {
 	requireNix(t)
 	dir := t.TempDir()
-	chart := filepath.Join(dir, "list")
-	os.MkdirAll(filepath.Join(chart, "templates"), 0o755)
-	writeFile(t, filepath.Join(chart, "Chart.yaml"), "apiVersion: v2\nname: list\nversion: 0.1.0\n")
-	writeFile(t, filepath.Join(chart, "templates", "x.yaml"), "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: item\n")
+	writeChart(t, dir, "list", "", map[string]string{"x.yaml": "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: item\n"})
 	writeFile(t, filepath.Join(dir, "app.nix"), `{ kubenix }: { c = kubenix.helm.chart { chart = ./list; name = "l"; namespace = "prod"; }; }`+"\n")
 	r := kubenix(t, dir, "eval", "app.nix", "-o", "json").mustSucceed(t)
 	if out := strings.Join(strings.Fields(r.stdout), ""); !strings.Contains(out, `"name":"item","namespace":"prod"`) {

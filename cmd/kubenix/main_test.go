@@ -145,6 +145,25 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 }
 
+// writeChart writes a chart named name under dir, with values.yaml when
+// values is not empty and the templates given (file name -> text), and
+// returns its directory.
+func writeChart(t *testing.T, dir, name, values string, templates map[string]string) string {
+	t.Helper()
+	chart := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Join(chart, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(chart, "Chart.yaml"), "apiVersion: v2\nname: "+name+"\nversion: 0.1.0\n")
+	if values != "" {
+		writeFile(t, filepath.Join(chart, "values.yaml"), values)
+	}
+	for file, text := range templates {
+		writeFile(t, filepath.Join(chart, "templates", file), text)
+	}
+	return chart
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
